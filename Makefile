@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine with Python >= 3.11 and make:
+#   make serve   set up a virtual environment, train the default model if none, serve it
+#   make test    set up the same environment plus test tools, lint, run every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+
+.PHONY: setup serve test lint format bench browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+serve: setup
+	$(BIN)/ai-stage classify --explain "A humanoid robot that unloads trucks" "語音辨識 API，把會議錄音轉成逐字稿"
+
+# The browser test drives Debian's Chromium; install it when missing and we are allowed to.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "browser tests need chromium and chromium-driver: sudo apt-get install chromium chromium-driver"; fi; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup browser lint
+	$(BIN)/python -m classifier check-data
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

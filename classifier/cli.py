@@ -1,0 +1,321 @@
+"""The `ai-stage` command line: parse arguments, call one classifier function, set the exit code.
+
+`main(argv)` returns the exit code instead of exiting, so tests drive the real CLI in-process.
+Exit codes: 0 success, 1 a check failed (data check, quality gate), 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from classifier.bootstrap import holdout_if_present, load_or_train
+from classifier.corpus_checks import BUCKETS, CorpusTargets, check_corpus
+from classifier.dataset import DEFAULT_DATA_DIR, load_dataset, load_training_data
+from classifier.errors import ClassifierError
+from classifier.evaluation import cross_validate, evaluate_model, format_report
+from classifier.language import LANGS
+from classifier.registry import DEFAULT_MODELS_DIR, Registry
+from classifier.tagging import tag_jsonl
+from classifier.taxonomy import LABELS, load_taxonomy
+from classifier.training import TrainingConfig, train
+
+EXIT_OK, EXIT_FAILED_CHECK, EXIT_BAD_INPUT = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace, Console], int]
+
+
+def _stdout() -> Console:
+    # Piped output gets a wide fixed width so tables are not folded into unreadable slivers.
+    wide = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, width=wide)
+
+
+def _say_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    return Registry(Path(args.models_dir))
+
+
+def _model(args: argparse.Namespace):
+    classifier, _ = load_or_train(_registry(args), Path(args.data_dir), _say_to_stderr)
+    return classifier
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace, out: Console) -> int:
+    data_dir = Path(args.data_dir)
+    dataset = (
+        load_dataset([Path(p) for p in args.data]) if args.data else load_training_data(data_dir)
+    )
+    config = TrainingConfig(seed=args.seed, cv_folds=args.folds)
+    trained = train(dataset, config, holdout=holdout_if_present(data_dir), progress=_say_to_stderr)
+    registry = _registry(args)
+    version = registry.publish(trained, promote=not args.no_promote)
+    if args.json:
+        _print_json(registry.manifest(version))
+        return EXIT_OK
+    for report in (trained.cross_validation, trained.holdout):
+        if report is not None:
+            out.print(format_report(report, errors=5), markup=False)
+            out.print()
+    state = "published" if args.no_promote else "published and promoted"
+    out.print(f"{state} model {version} ({len(dataset)} examples, fit {trained.fit_seconds}s)")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace, out: Console) -> int:
+    data_dir = Path(args.data_dir)
+    dataset = (
+        load_dataset([Path(p) for p in args.data]) if args.data else load_training_data(data_dir)
+    )
+    reports = []
+    if args.folds:
+        _say_to_stderr(f"grouped {args.folds}-fold cross-validation on {len(dataset)} examples")
+        reports.append(cross_validate(dataset, TrainingConfig().params, args.folds, args.seed))
+    holdout = holdout_if_present(data_dir)
+    if holdout is not None and not args.no_holdout:
+        classifier = _model(args)
+        reports.append(evaluate_model(classifier, holdout, f"holdout, model {classifier.version}"))
+    if args.json:
+        _print_json([r.to_dict() for r in reports])
+    else:
+        for report in reports:
+            out.print(format_report(report, errors=args.errors), markup=False)
+            out.print()
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace, out: Console) -> int:
+    classifier = _model(args)
+    predictions = classifier.predict(args.texts, explain=args.explain)
+    if args.json:
+        _print_json(
+            [
+                {"text": text, **p.to_dict(), "model_version": classifier.version}
+                for text, p in zip(args.texts, predictions, strict=True)
+            ]
+        )
+        return EXIT_OK
+    table = Table(title=f"model {classifier.version}")
+    table.add_column("text", overflow="fold", max_width=60)
+    table.add_column("stage")
+    table.add_column("confidence", justify="right")
+    for label in LABELS:
+        table.add_column(label[:5], justify="right")
+    if args.explain:
+        table.add_column("terms", overflow="fold", max_width=40)
+    for text, p in zip(args.texts, predictions, strict=True):
+        row = [text, p.label, f"{p.confidence:.2f}", *(f"{p.scores[x]:.2f}" for x in LABELS)]
+        if args.explain:
+            row.append(", ".join(t.term for t in p.terms))
+        table.add_row(*row)
+    out.print(table)
+    return EXIT_OK
+
+
+def cmd_labels(args: argparse.Namespace, out: Console) -> int:
+    taxonomy = load_taxonomy()
+    lang = args.lang
+    if args.json:
+        _print_json(taxonomy.model_dump(by_alias=True))
+        return EXIT_OK
+    for stage in taxonomy.stages:
+        order = f"stage {stage.order}" if stage.order else "outside the stages"
+        out.print(f"[bold]{stage.id}[/bold] · {stage.names.in_(lang)} ({order})")
+        out.print(f"  {stage.definition.in_(lang)}", markup=False)
+        examples = ", ".join(example.name for example in stage.examples)
+        out.print(f"  examples: {examples}", markup=False)
+        out.print()
+    return EXIT_OK
+
+
+def cmd_models_list(args: argparse.Namespace, out: Console) -> int:
+    infos = _registry(args).list()
+    if args.json:
+        _print_json([info.__dict__ for info in infos])
+        return EXIT_OK
+    if not infos:
+        out.print(f"no models in {args.models_dir}; run `ai-stage train`")
+        return EXIT_OK
+    table = Table()
+    for column in ("version", "created", "examples", "cv macro-F1", "current"):
+        table.add_column(column)
+    for info in infos:
+        f1 = f"{info.macro_f1:.4f}" if info.macro_f1 is not None else "-"
+        table.add_row(
+            info.version,
+            info.created_at,
+            str(info.examples or "-"),
+            f1,
+            "*" if info.current else "",
+        )
+    out.print(table)
+    return EXIT_OK
+
+
+def cmd_models_promote(args: argparse.Namespace, out: Console) -> int:
+    _registry(args).promote(args.version)
+    out.print(f"current model is now {args.version}")
+    return EXIT_OK
+
+
+def cmd_models_rollback(args: argparse.Namespace, out: Console) -> int:
+    version = _registry(args).rollback()
+    out.print(f"rolled back; current model is now {version}")
+    return EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace, out: Console) -> int:
+    classifier = _model(args)
+    summary = tag_jsonl(
+        Path(args.input),
+        Path(args.output),
+        classifier,
+        text_field=args.text_field,
+        chunk_size=args.chunk_size,
+    )
+    if args.json:
+        _print_json(summary.to_dict())
+        return EXIT_OK
+    table = Table(title=f"{args.input} -> {args.output} (model {classifier.version})")
+    table.add_column("stage")
+    table.add_column("records", justify="right")
+    for label in LABELS:
+        table.add_row(label, str(summary.per_label.get(label, 0)))
+    table.add_row("errors", str(summary.errors))
+    table.add_row("low confidence", str(summary.low_confidence))
+    table.add_row("total", str(summary.records))
+    out.print(table)
+    return EXIT_OK
+
+
+def cmd_check_data(args: argparse.Namespace, out: Console) -> int:
+    folder = Path(args.path) if args.path else Path(args.data_dir) / "corpus"
+    dataset = load_dataset([folder])
+    # The size and balance targets are the shipped corpus's promise; other files get the
+    # duplicate checks and the counts.
+    targets = CorpusTargets() if args.path is None or args.targets else None
+    report = check_corpus(dataset, targets)
+    if args.json:
+        _print_json(report.to_dict())
+        return EXIT_OK if report.ok else EXIT_FAILED_CHECK
+    table = Table(title=f"{folder}: {report.total} examples (label x language x length)")
+    table.add_column("label")
+    for lang in LANGS:
+        for bucket in BUCKETS:
+            table.add_column(f"{lang}\n{bucket}", justify="right")
+    table.add_column("total", justify="right")
+    for label in LABELS:
+        cells = [report.counts[label][lang][b] for lang in LANGS for b in BUCKETS]
+        table.add_row(label, *map(str, cells), str(sum(cells)))
+    out.print(table)
+    for a, b in report.exact_duplicates:
+        out.print(f"exact duplicate: {a} and {b}", markup=False)
+    for a, b, score in report.near_duplicates:
+        out.print(f"near duplicate (Jaccard {score}): {a} and {b}", markup=False)
+    for shortfall in report.shortfalls:
+        out.print(f"below target: {shortfall}", markup=False)
+    out.print("corpus checks passed" if report.ok else "corpus checks FAILED")
+    return EXIT_OK if report.ok else EXIT_FAILED_CHECK
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    parser = argparse.ArgumentParser(
+        prog="ai-stage",
+        description="Tag AI product descriptions and AI news with their stage of AI.",
+    )
+    parser.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR), help="model registry")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="labeled data folder")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("train", help="train, evaluate and publish a model")
+    p.add_argument("data", nargs="*", help="data files or folders (default: the corpus)")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-promote", action="store_true", help="publish without making it current")
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    p.set_defaults(handler=cmd_train)
+
+    p = commands.add_parser("evaluate", help="grouped cross-validation and holdout scores")
+    p.add_argument("data", nargs="*", help="data files or folders (default: the corpus)")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-holdout", action="store_true", help="skip the current model's holdout run")
+    p.add_argument("--errors", type=int, default=15, help="mistakes to list")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_evaluate)
+
+    p = commands.add_parser("classify", help="classify texts given as arguments")
+    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("--explain", action="store_true", help="show the terms behind each decision")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_classify)
+
+    p = commands.add_parser("labels", help="show the label definitions")
+    p.add_argument("--lang", choices=["en", "zh-Hant"], default="en")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_labels)
+
+    models = commands.add_parser("models", help="list, promote or roll back model versions")
+    actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("list", help="every published version")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_models_list)
+    p = actions.add_parser("promote", help="make a version current")
+    p.add_argument("version")
+    p.set_defaults(handler=cmd_models_promote)
+    p = actions.add_parser("rollback", help="make the previous version current again")
+    p.set_defaults(handler=cmd_models_rollback)
+
+    p = commands.add_parser("tag", help="tag a JSONL file of records")
+    p.add_argument("input")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--chunk-size", type=int, default=256)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=cmd_tag)
+
+    p = commands.add_parser("check-data", help="check the corpus: duplicates, balance, counts")
+    p.add_argument("path", nargs="?", help="folder or file (default: the corpus)")
+    p.add_argument("--targets", action="store_true", help="apply the corpus size targets to PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_check_data)
+    return parser, commands
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return int(exc.code or 0) and EXIT_BAD_INPUT
+    try:
+        return args.handler(args, _stdout())
+    except ClassifierError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, _ = build_parser()
+    return run(parser, argv)

@@ -1,0 +1,178 @@
+"""The scikit-learn pipeline, and the object that answers "which stage is this text?".
+
+`build_pipeline` makes an unfitted, cloneable estimator from `ModelParams`, so cross-validation
+and training construct it the same way. `StageClassifier` wraps a *fitted* pipeline and turns its
+probabilities into `Prediction`s with per-stage scores and the terms that pushed the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from classifier.errors import InvalidInputError, NotTrainedError
+from classifier.features import build_features, display_term
+from classifier.taxonomy import LABELS
+
+DEFAULT_MAX_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Hyper-parameters of the pipeline; defaults were chosen by grouped cross-validation."""
+
+    word_ngram_range: tuple[int, int] = (1, 2)
+    char_ngram_range: tuple[int, int] = (1, 4)
+    min_df: int = 2
+    max_features: int | None = None
+    sublinear_tf: bool = True
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    max_iter: int = 2000
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object]) -> ModelParams:
+        values = dict(raw)
+        for key in ("word_ngram_range", "char_ngram_range"):
+            if key in values:
+                values[key] = tuple(values[key])  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def build_pipeline(params: ModelParams, random_state: int = 0) -> Pipeline:
+    features = build_features(
+        word_ngram_range=params.word_ngram_range,
+        char_ngram_range=params.char_ngram_range,
+        min_df=params.min_df,
+        max_features=params.max_features,
+        sublinear_tf=params.sublinear_tf,
+    )
+    linear = LogisticRegression(
+        C=params.C,
+        class_weight=params.class_weight,
+        max_iter=params.max_iter,
+        random_state=random_state,
+    )
+    return Pipeline([("features", features), ("clf", linear)])
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    scores: dict[str, float]
+    terms: list[Term] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def check_texts(texts: object, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+    """Refuse input that would give a meaningless answer, naming the item and the limit."""
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError("expected a list of texts, got a single string; wrap it in a list")
+    if not isinstance(texts, Sequence):
+        raise InvalidInputError(f"expected a list of texts, got {type(texts).__name__}")
+    checked: list[str] = []
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidInputError(f"text {index} is {type(text).__name__}, not a string")
+        if not text.strip():
+            raise InvalidInputError(f"text {index} is empty")
+        if len(text) > max_chars:
+            raise InvalidInputError(
+                f"text {index} has {len(text):,} characters; the limit is {max_chars:,}"
+            )
+        checked.append(text)
+    return checked
+
+
+class StageClassifier:
+    """A fitted pipeline plus the version it was published under."""
+
+    def __init__(self, pipeline: Pipeline, version: str = "unpublished") -> None:
+        try:
+            check_is_fitted(pipeline)
+        except NotFittedError as exc:
+            raise NotTrainedError("the pipeline has not been fitted") from exc
+        classes = [str(c) for c in pipeline.classes_]
+        if sorted(classes) != sorted(LABELS):
+            raise NotTrainedError(f"the pipeline knows labels {classes}, expected {list(LABELS)}")
+        self.pipeline = pipeline
+        self.version = version
+        # Column order of predict_proba -> our fixed label order.
+        self._column = [classes.index(label) for label in LABELS]
+        self._feature_names: np.ndarray | None = None
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities with columns in `LABELS` order."""
+        return self.pipeline.predict_proba(list(texts))[:, self._column]
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        explain: bool = False,
+        top_terms: int = 8,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> list[Prediction]:
+        checked = check_texts(texts, max_chars)
+        if not checked:
+            return []
+        features = self.pipeline.named_steps["features"].transform(checked)
+        proba = self.pipeline.named_steps["clf"].predict_proba(features)[:, self._column]
+        predictions = []
+        for row, scores in enumerate(proba):
+            best = int(np.argmax(scores))
+            terms = self._top_terms(features[row], best, top_terms) if explain else []
+            predictions.append(
+                Prediction(
+                    label=LABELS[best],
+                    confidence=float(scores[best]),
+                    scores={label: float(s) for label, s in zip(LABELS, scores, strict=True)},
+                    terms=terms,
+                )
+            )
+        return predictions
+
+    def _top_terms(self, row: object, label_index: int, limit: int) -> list[Term]:
+        """Features of this text that most raise the chosen label's logit over the others.
+
+        A multinomial logit is unchanged by adding the same amount to every class, so a term's
+        pull towards a label is its weight for that label minus its mean weight.
+        """
+        coef = self.pipeline.named_steps["clf"].coef_
+        column = self._column[label_index]
+        indices = row.indices  # type: ignore[attr-defined]
+        values = row.data  # type: ignore[attr-defined]
+        if len(indices) == 0:
+            return []
+        pull = values * (coef[column, indices] - coef[:, indices].mean(axis=0))
+        names = self._names()
+        merged: dict[str, float] = {}
+        for position in np.argsort(-pull):
+            if pull[position] <= 0 or len(merged) >= limit:
+                break
+            term = display_term(str(names[indices[position]]))
+            if term and term not in merged:
+                merged[term] = round(float(pull[position]), 4)
+        return [Term(term=t, weight=w) for t, w in merged.items()]
+
+    def _names(self) -> np.ndarray:
+        if self._feature_names is None:
+            self._feature_names = self.pipeline.named_steps["features"].get_feature_names_out()
+        return self._feature_names

@@ -1,0 +1,245 @@
+"""The model registry: the one module that reads and writes `models/`.
+
+Layout::
+
+    models/
+      CURRENT                 {"version": "...", "history": ["older", ...]}
+      20261125T081500Z-1a2b3c/
+        model.joblib
+        manifest.json         written last: no manifest, no model
+
+A version is published by writing into a hidden temporary folder and renaming it into place, and
+promoted by replacing CURRENT with `os.replace`, so a reader sees the old state or the new one,
+never half of either. Version strings are checked against a pattern before they touch a path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from classifier.errors import ModelIntegrityError, ModelNotFoundError
+from classifier.model import StageClassifier
+from classifier.persistence import load_model_folder, read_manifest, write_model_folder
+from classifier.taxonomy import taxonomy_hash
+from classifier.training import TrainedModel
+
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+POINTER_NAME = "CURRENT"
+TEMP_PREFIX = ".tmp-"
+HISTORY_KEPT = 50
+ERRORS_IN_MANIFEST = 20
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    version: str
+    created_at: str
+    current: bool
+    macro_f1: float | None
+    examples: int | None
+
+
+def new_version() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def check_version(version: object) -> str:
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise ModelNotFoundError(
+            f"{version!r} is not a model version (expected like 20261125T081500Z-1a2b3c)"
+        )
+    return version
+
+
+class Registry:
+    def __init__(self, root: Path = DEFAULT_MODELS_DIR) -> None:
+        self.root = Path(root)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def folder(self, version: str) -> Path:
+        folder = (self.root / check_version(version)).resolve()
+        if folder.parent != self.root.resolve():
+            raise ModelNotFoundError(f"{version!r} points outside the registry")
+        return folder
+
+    def _pointer(self) -> dict:
+        path = self.root / POINTER_NAME
+        try:
+            pointer = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"version": None, "history": []}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelIntegrityError(f"{path} is not valid JSON: {exc}") from exc
+        if not isinstance(pointer, dict):
+            raise ModelIntegrityError(f"{path} is not a JSON object")
+        return pointer
+
+    def current_version(self) -> str | None:
+        version = self._pointer().get("version")
+        return None if version is None else check_version(version)
+
+    def versions(self) -> list[str]:
+        """Published versions, oldest first; unfinished folders are not versions."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and VERSION_PATTERN.fullmatch(p.name) and (p / "manifest.json").is_file()
+        )
+
+    def manifest(self, version: str | None = None) -> dict:
+        version = self._require_current() if version is None else version
+        folder = self.folder(version)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
+        return read_manifest(folder)
+
+    def list(self) -> list[ModelInfo]:
+        current = self.current_version()
+        infos = []
+        for version in self.versions():
+            manifest = self.manifest(version)
+            metrics = (manifest.get("metrics") or {}).get("cross_validation") or {}
+            infos.append(
+                ModelInfo(
+                    version=version,
+                    created_at=str(manifest.get("created_at", "")),
+                    current=version == current,
+                    macro_f1=metrics.get("macro_f1"),
+                    examples=(manifest.get("data") or {}).get("examples"),
+                )
+            )
+        return infos
+
+    def load(self, version: str | None = None) -> tuple[StageClassifier, dict]:
+        """Verify, then unpickle; the current version when none is named."""
+        version = self._require_current() if version is None else version
+        folder = self.folder(version)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
+        return load_model_folder(folder, version)
+
+    def _require_current(self) -> str:
+        version = self.current_version()
+        if version is None:
+            raise ModelNotFoundError(f"no current model in {self.root}; run `ai-stage train`")
+        return version
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Serialise writers across processes (several service workers, a CLI run)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def publish(
+        self, trained: TrainedModel, promote: bool = True, notes: dict | None = None
+    ) -> str:
+        version = new_version()
+        self.root.mkdir(parents=True, exist_ok=True)
+        temp = self.root / f"{TEMP_PREFIX}{version}-{os.getpid()}"
+        temp.mkdir()
+        try:
+            write_model_folder(temp, trained.classifier, _manifest_of(version, trained, notes))
+            os.rename(temp, self.root / version)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        _fsync_dir(self.root)
+        if promote:
+            self.promote(version)
+        return version
+
+    def promote(self, version: str, locked: bool = False) -> None:
+        """Make `version` current; `locked=True` when the caller already holds `writing()`."""
+        folder = self.folder(version)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
+        read_manifest(folder)  # an unfinished or foreign folder is refused here
+        with contextlib.nullcontext() if locked else self.writing():
+            pointer = self._pointer()
+            previous = pointer.get("version")
+            if previous == version:
+                return
+            history = list(pointer.get("history", []))
+            if previous:
+                history.insert(0, previous)
+            self._write_pointer({"version": version, "history": history[:HISTORY_KEPT]})
+
+    def rollback(self) -> str:
+        """Make the previously current version current again; returns it."""
+        with self.writing():
+            pointer = self._pointer()
+            history = [v for v in pointer.get("history", []) if v in set(self.versions())]
+            if not history:
+                raise ModelNotFoundError("no earlier model to roll back to")
+            self._write_pointer({"version": history[0], "history": history[1:]})
+            return history[0]
+
+    def _write_pointer(self, pointer: dict) -> None:
+        temp = self.root / f"{TEMP_PREFIX}{POINTER_NAME}-{os.getpid()}"
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump(pointer, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, self.root / POINTER_NAME)
+        _fsync_dir(self.root)
+
+    def remove_incomplete(self) -> list[str]:
+        """Delete folders left by a publish that died before its rename."""
+        removed = []
+        if self.root.is_dir():
+            for path in self.root.iterdir():
+                if path.name.startswith(TEMP_PREFIX) and path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
+        return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _manifest_of(version: str, trained: TrainedModel, notes: dict | None) -> dict:
+    def report(r: object) -> dict | None:
+        if r is None:
+            return None
+        data = r.to_dict()  # type: ignore[attr-defined]
+        data["misclassified"] = data["misclassified"][:ERRORS_IN_MANIFEST]
+        return data
+
+    return {
+        "version": version,
+        "created_at": trained.trained_at,
+        "training": {**trained.config.to_dict(), "fit_seconds": trained.fit_seconds},
+        "data": trained.data,
+        "taxonomy_sha256": taxonomy_hash(),
+        "metrics": {
+            "cross_validation": report(trained.cross_validation),
+            "holdout": report(trained.holdout),
+        },
+        "notes": {**trained.notes, **(notes or {})},
+    }

@@ -1,0 +1,107 @@
+"""Fit the pipeline on a dataset, and record what went in so the model can be traced back."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from classifier.dataset import Dataset
+from classifier.evaluation import EvaluationReport, cross_validate, evaluate_model
+from classifier.model import ModelParams, StageClassifier, build_pipeline
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    params: ModelParams = field(default_factory=ModelParams)
+    seed: int = 0
+    cv_folds: int = 5  # 0 skips cross-validation
+
+    def to_dict(self) -> dict[str, object]:
+        return {"params": self.params.to_dict(), "seed": self.seed, "cv_folds": self.cv_folds}
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    classifier: StageClassifier
+    config: TrainingConfig
+    data: dict[str, object]
+    trained_at: str
+    fit_seconds: float
+    cross_validation: EvaluationReport | None = None
+    holdout: EvaluationReport | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def describe_data(dataset: Dataset) -> dict[str, object]:
+    """Files with their checksums and the counts per label and language."""
+    files = []
+    for name in dataset.files:
+        path = Path(name)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        files.append({"path": path.name, "sha256": digest})
+    return {
+        "files": files,
+        "examples": len(dataset),
+        "per_label": dataset.label_counts(),
+        "per_language": dataset.lang_counts(),
+    }
+
+
+def fit(dataset: Dataset, config: TrainingConfig) -> StageClassifier:
+    pipeline = build_pipeline(config.params, random_state=config.seed)
+    pipeline.fit(dataset.texts, dataset.labels)
+    return StageClassifier(pipeline)
+
+
+def train(
+    dataset: Dataset,
+    config: TrainingConfig | None = None,
+    holdout: Dataset | None = None,
+    progress: Progress | None = None,
+) -> TrainedModel:
+    """Cross-validate (when asked), fit on all of `dataset`, and score on `holdout` if given."""
+    config = config or TrainingConfig()
+    say = progress or (lambda _message: None)
+    report = None
+    if config.cv_folds:
+        say(f"cross-validating on {len(dataset)} examples ({config.cv_folds} grouped folds)")
+        report = cross_validate(
+            dataset,
+            config.params,
+            folds=config.cv_folds,
+            seed=config.seed,
+            on_fold=lambda n, total: say(f"  fold {n}/{total} done"),
+        )
+    say(f"fitting on all {len(dataset)} examples")
+    started = time.perf_counter()
+    classifier = fit(dataset, config)
+    seconds = time.perf_counter() - started
+    holdout_report = None
+    if holdout is not None and len(holdout):
+        holdout_report = evaluate_model(classifier, holdout, f"holdout ({len(holdout)} examples)")
+    return TrainedModel(
+        classifier=classifier,
+        config=config,
+        data=describe_data(dataset),
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fit_seconds=round(seconds, 2),
+        cross_validation=report,
+        holdout=holdout_report,
+    )
+
+
+def config_from_dict(raw: dict) -> TrainingConfig:
+    return TrainingConfig(
+        params=ModelParams.from_dict(raw.get("params", {})),
+        seed=int(raw.get("seed", 0)),
+        cv_folds=int(raw.get("cv_folds", 5)),
+    )
+
+
+__all__ = ["TrainedModel", "TrainingConfig", "describe_data", "fit", "train"]

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: setup
-	$(BIN)/ai-stage classify --explain "A humanoid robot that unloads trucks" "語音辨識 API，把會議錄音轉成逐字稿"
+	$(BIN)/ai-stage serve
 
 # The browser test drives Debian's Chromium; install it when missing and we are allowed to.
 browser:

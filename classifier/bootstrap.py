@@ -35,18 +35,26 @@ def train_default(data_dir: Path, config: TrainingConfig, say: Say) -> TrainedMo
     return train(dataset, config, holdout=holdout_if_present(data_dir), progress=say)
 
 
+def ensure_model(
+    registry: Registry, data_dir: Path, say: Say, config: TrainingConfig | None = None
+) -> str:
+    """The current version, after training and promoting the default model if there is none."""
+    current = registry.current_version()
+    if current is not None:
+        return current
+    with registry.writing():
+        current = registry.current_version()
+        if current is None:
+            say(f"no model in {registry.root} yet: training the default model from {data_dir}")
+            trained = train_default(data_dir, config or TrainingConfig(), say)
+            current = registry.publish(trained, promote=False)
+            registry.promote(current, locked=True)
+            say(f"published and promoted {current}")
+    return current
+
+
 def load_or_train(
-    registry: Registry,
-    data_dir: Path,
-    say: Say,
-    config: TrainingConfig | None = None,
+    registry: Registry, data_dir: Path, say: Say, config: TrainingConfig | None = None
 ) -> tuple[StageClassifier, dict]:
-    if registry.current_version() is None:
-        with registry.writing():
-            if registry.current_version() is None:
-                say(f"no model in {registry.root} yet: training the default model from {data_dir}")
-                trained = train_default(data_dir, config or TrainingConfig(), say)
-                version = registry.publish(trained, promote=False)
-                registry.promote(version, locked=True)
-                say(f"published and promoted {version}")
+    ensure_model(registry, data_dir, say, config)
     return registry.load()

@@ -168,7 +168,8 @@ class StageClassifier:
             if pull[position] <= 0 or len(merged) >= limit:
                 break
             term = display_term(str(names[indices[position]]))
-            if term and term not in merged:
+            # Single characters carry weight in the model but explain nothing to a reader.
+            if len(term) > 1 and term not in merged:
                 merged[term] = round(float(pull[position]), 4)
         return [Term(term=t, weight=w) for t, w in merged.items()]
 

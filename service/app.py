@@ -1,0 +1,86 @@
+"""create_app(settings) -> FastAPI. Nothing happens at import; the model loads in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from classifier.bootstrap import ensure_model
+from classifier.errors import ClassifierError
+from classifier.registry import Registry
+from service import metrics
+from service.config import Settings
+from service.errors import install_error_handlers
+from service.holder import ModelHolder
+from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from service.routes import classify, health, labels, models
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("ai_stage.app")
+
+DESCRIPTION = """
+Tags AI product descriptions and AI news with the stage of AI they describe:
+**perception**, **generative**, **agentic**, **physical**, or **none**.
+
+Every error has the same shape: `{"error": {"code", "message", "details"?}}`.
+"""
+
+
+def _start_holder(settings: Settings) -> ModelHolder:
+    registry = Registry(settings.models_dir)
+    holder = ModelHolder(registry, on_swap=metrics.mark_serving)
+    try:
+        if settings.train_if_empty:
+            ensure_model(registry, settings.data_dir, log.info)
+        holder.load_current()
+    except ClassifierError as exc:
+        # Stay up and say why on /readyz; the watcher picks up a model once one is promoted.
+        holder.last_error = exc.message
+        log.error("no model to serve yet: %s", exc.message)
+    return holder
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder = await anyio.to_thread.run_sync(_start_holder, settings)
+        app.state.holder = holder
+        holder.start_watching(settings.reload_interval)
+        try:
+            yield
+        finally:
+            holder.stop_watching()
+
+    app = FastAPI(
+        title="ai-stage",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (classify, labels, models, health):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory for worker processes: settings come from AI_STAGE_* variables."""
+    return create_app(Settings())

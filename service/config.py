@@ -1,0 +1,35 @@
+"""Service settings, from `AI_STAGE_*` environment variables (and nothing else at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from classifier.dataset import DEFAULT_DATA_DIR
+from classifier.registry import DEFAULT_MODELS_DIR
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AI_STAGE_", extra="ignore")
+
+    models_dir: Path = Field(DEFAULT_MODELS_DIR, description="Model registry folder.")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Labeled data folder.")
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")
+    max_text_chars: int = Field(100_000, ge=1, description="Longest text accepted, in characters.")
+    max_batch_items: int = Field(1_000, ge=1, description="Most items in one batch request.")
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body.")
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for endpoints that change state; unset disables them."
+    )
+    require_token_for_classify: bool = Field(
+        False, description="Also require the admin token for classification."
+    )
+    reload_interval: float = Field(
+        1.0, gt=0, description="Seconds between checks for a newly promoted model."
+    )
+    train_if_empty: bool = Field(True, description="Train the default model when none exists.")
+    log_texts: bool = Field(False, description="Include request texts in logs (debugging only).")

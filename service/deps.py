@@ -1,0 +1,62 @@
+"""Request dependencies, as `Annotated` aliases the routes declare."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.config import Settings
+from service.errors import ServiceError
+from service.holder import ModelHolder, Serving
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_holder(request: Request) -> ModelHolder:
+    return request.app.state.holder
+
+
+def get_serving(request: Request) -> Serving:
+    serving = request.app.state.holder.current()
+    if serving is None:
+        raise ServiceError(503, "not_ready", "no model is loaded yet; try again shortly")
+    return serving
+
+
+def _check_token(request: Request, settings: Settings) -> None:
+    if settings.admin_token is None:
+        raise ServiceError(
+            403,
+            "disabled",
+            "this endpoint changes state and is disabled; set AI_STAGE_ADMIN_TOKEN to enable it",
+        )
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = settings.admin_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+        raise ServiceError(
+            401,
+            "unauthorized",
+            "a valid 'Authorization: Bearer <token>' header is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def require_admin(request: Request) -> None:
+    _check_token(request, get_settings(request))
+
+
+def require_classify_access(request: Request) -> None:
+    settings = get_settings(request)
+    if settings.require_token_for_classify:
+        _check_token(request, settings)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+ServingDep = Annotated[Serving, Depends(get_serving)]
+AdminDep = Annotated[None, Depends(require_admin)]
+ClassifyAccessDep = Annotated[None, Depends(require_classify_access)]

@@ -1,0 +1,123 @@
+"""The one place where failures become HTTP responses, all in one JSON shape::
+
+    {"error": {"code": "invalid_input", "message": "...", "details": [...]}}
+
+Domain errors map by class through `STATUS_BY_ERROR`; request validation errors (bad JSON,
+wrong types, unknown fields) are reshaped into the same body; anything unexpected is logged with
+its traceback and answered with a generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from classifier.errors import (
+    ClassifierError,
+    DatasetError,
+    InvalidInputError,
+    JobConflictError,
+    ModelIntegrityError,
+    ModelNotFoundError,
+    NotTrainedError,
+    QualityGateError,
+    TaxonomyError,
+)
+
+log = logging.getLogger("ai_stage.errors")
+
+STATUS_BY_ERROR: dict[type[ClassifierError], tuple[int, str]] = {
+    InvalidInputError: (422, "invalid_input"),
+    DatasetError: (422, "invalid_dataset"),
+    TaxonomyError: (404, "unknown_label"),
+    ModelNotFoundError: (404, "model_not_found"),
+    ModelIntegrityError: (409, "model_integrity"),
+    NotTrainedError: (503, "not_ready"),
+    QualityGateError: (409, "quality_gate"),
+    JobConflictError: (409, "job_conflict"),
+}
+
+
+class ServiceError(Exception):
+    """An HTTP-level refusal raised by the service itself (auth, limits, readiness)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def error_body(code: str, message: str, details: list | None = None) -> dict:
+    error: dict[str, object] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(
+    status: int, code: str, message: str, details: list | None = None, headers: dict | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def _classifier_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ClassifierError)
+    for kind in type(exc).__mro__:
+        if kind in STATUS_BY_ERROR:
+            status, code = STATUS_BY_ERROR[kind]
+            break
+    else:
+        status, code = 400, "classifier_error"
+    details = [str(p) for p in exc.problems] if isinstance(exc, DatasetError) else None
+    return error_response(status, code, exc.message.splitlines()[0], details)
+
+
+def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            position = error.get("loc", ("body", "?"))[-1]
+            details.append({"field": "body", "message": f"invalid JSON at {position}: {reason}"})
+            continue
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        details.append({"field": location or "body", "message": error.get("msg", "invalid")})
+    first = details[0] if details else {"field": "body", "message": "invalid request"}
+    message = f"{first['field']}: {first['message']}"
+    return error_response(422, "invalid_request", message, details)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        415: "unsupported_media_type",
+    }
+    code = codes.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "internal error; it has been logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClassifierError, _classifier_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

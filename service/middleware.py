@@ -1,0 +1,116 @@
+"""Pure ASGI middleware: a request body limit, and one log line plus metrics per request.
+
+Written against ASGI directly rather than `BaseHTTPMiddleware`, which would buffer responses and
+add a task per request on the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import metrics
+from service.errors import error_body
+
+access_log = logging.getLogger("ai_stage.access")
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = (
+            f"request body is over the limit of {self.limit:,} bytes (AI_STAGE_MAX_BODY_BYTES)"
+        )
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.limit:
+                    await _send_json(send, 413, error_body("too_large", message))
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            incoming = await receive()
+            if incoming["type"] == "http.request":
+                received += len(incoming.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, message)
+            return incoming
+
+        await self.app(scope, limited_receive, send)
+
+
+class AccessLogMiddleware:
+    """One structured line per request: method, route, status, latency, model version.
+
+    The route is the path template ("/v1/labels/{label_id}"), so metrics stay low-cardinality
+    and logs never carry identifiers from the URL or any text from the body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            method = scope["method"]
+            metrics.REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+            metrics.LATENCY.labels(method=method, route=route).observe(elapsed)
+            holder = getattr(scope.get("app").state, "holder", None) if scope.get("app") else None
+            serving = holder.current() if holder else None
+            access_log.info(
+                json.dumps(
+                    {
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "latency_ms": round(elapsed * 1000, 2),
+                        "model_version": serving.version if serving else None,
+                    }
+                )
+            )
+
+
+async def _send_json(send: Send, status: int, body: dict) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,38 @@
+"""GET /v1/model (the serving model's manifest) and /v1/models (every published version)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import HolderDep, ServingDep
+from service.schemas import ERROR_RESPONSES, ModelEntry, ModelsResponse
+
+router = APIRouter(prefix="/v1", tags=["models"], responses=ERROR_RESPONSES)
+
+
+@router.get("/model")
+def serving_model(serving: ServingDep) -> dict:
+    """The manifest of the model answering requests: data, metrics, library versions."""
+    return serving.manifest
+
+
+@router.get("/models", response_model=ModelsResponse)
+def list_models(holder: HolderDep) -> ModelsResponse:
+    serving = holder.current()
+    serving_version = serving.version if serving else None
+    infos = holder.registry.list()
+    return ModelsResponse(
+        current=holder.registry.current_version(),
+        serving=serving_version,
+        models=[
+            ModelEntry(
+                version=i.version,
+                created_at=i.created_at,
+                current=i.current,
+                serving=i.version == serving_version,
+                cv_macro_f1=i.macro_f1,
+                examples=i.examples,
+            )
+            for i in infos
+        ],
+    )

@@ -1,0 +1,153 @@
+"""Request and response bodies. Inputs forbid unknown fields and coercion; outputs are separate
+classes, so a change to what we accept never silently changes what we return."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Label = Literal["perception", "generative", "agentic", "physical", "none"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ClassifyRequest(_Input):
+    text: str = Field(description="The text to classify: a tagline, a blurb or an article.")
+    explain: bool = Field(False, description="Also return the terms that drove the decision.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "An agent that takes a ticket, edits code and opens a pull request.",
+                    "explain": True,
+                },
+                {"text": "人形機器人在倉庫裡自己搬貨，遇到人會停下來。"},
+            ]
+        },
+    )
+
+
+class BatchItem(_Input):
+    id: str | None = Field(None, description="Your identifier, echoed back with the result.")
+    text: str
+
+
+class BatchRequest(_Input):
+    items: list[BatchItem] = Field(min_length=1)
+    explain: bool = False
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"id": "a1", "text": "Speech-to-text for call centres."},
+                        {"id": "a2", "text": "自動駕駛計程車在深圳上路。"},
+                    ]
+                }
+            ]
+        },
+    )
+
+
+class TermOut(BaseModel):
+    term: str
+    weight: float
+
+
+class ClassifyResponse(BaseModel):
+    label: Label
+    confidence: float = Field(ge=0, le=1)
+    scores: dict[Label, float] = Field(description="Probability of every stage; they sum to 1.")
+    terms: list[TermOut] | None = Field(None, description="Present when explain was true.")
+    model_version: str
+
+
+class BatchResult(BaseModel):
+    id: str | None
+    label: Label
+    confidence: float
+    scores: dict[Label, float]
+    terms: list[TermOut] | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchResult]
+    model_version: str
+
+
+class ExampleOut(BaseModel):
+    name: str
+    description: str
+
+
+class RuleOut(BaseModel):
+    id: int
+    text: str
+
+
+class StageOut(BaseModel):
+    id: Label
+    order: int | None
+    name: str
+    summary: str
+    definition: str
+    capabilities: list[str]
+    examples: list[ExampleOut]
+    rules: list[RuleOut]
+
+
+class LabelsResponse(BaseModel):
+    lang: Literal["en", "zh-Hant"]
+    labels: list[StageOut]
+
+
+class ModelEntry(BaseModel):
+    version: str
+    created_at: str
+    current: bool
+    serving: bool
+    cv_macro_f1: float | None
+    examples: int | None
+
+
+class ModelsResponse(BaseModel):
+    current: str | None
+    serving: str | None
+    models: list[ModelEntry]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "ready"]
+    model_version: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (401, "Missing or wrong bearer token"),
+        (403, "Endpoint disabled: no admin token configured"),
+        (404, "Not found"),
+        (413, "Request body or text over a limit"),
+        (422, "Invalid request"),
+        (503, "No model loaded yet"),
+    )
+}

@@ -1,0 +1,111 @@
+// The ai-stage page: posts the text to /v1/classify and draws the answer. No framework, no build.
+"use strict";
+
+const COLORS = {
+  perception: "var(--perception)", generative: "var(--generative)", agentic: "var(--agentic)",
+  physical: "var(--physical)", none: "var(--none)",
+};
+let stageNames = {};
+let currentLang = "en";
+
+const $ = (id) => document.getElementById(id);
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// Wrap every occurrence of the decision's terms in <mark>, longest terms first so a short term
+// never splits a longer match.
+function highlight(text, terms) {
+  const words = [...new Set(terms.map((t) => t.term).filter((t) => t.trim().length > 1))]
+    .sort((a, b) => b.length - a.length);
+  if (!words.length) return escapeHtml(text);
+  const pattern = new RegExp(words.map(escapeRegExp).join("|"), "gi");
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    html += escapeHtml(text.slice(last, match.index)) + "<mark>" + escapeHtml(match[0]) + "</mark>";
+    last = match.index + match[0].length;
+  }
+  return html + escapeHtml(text.slice(last));
+}
+
+function drawBars(scores) {
+  const bars = $("bars");
+  bars.innerHTML = "";
+  for (const [label, score] of Object.entries(scores)) {
+    const percent = (score * 100).toFixed(1);
+    bars.insertAdjacentHTML(
+      "beforeend",
+      `<span class="bar-label">${escapeHtml(stageNames[label] || label)}</span>
+       <div class="bar-track"><div class="bar-fill" data-label="${label}" style="width:${percent}%;background:${COLORS[label]}"></div></div>
+       <span class="bar-value">${percent}%</span>`
+    );
+  }
+}
+
+async function classify() {
+  const text = $("text").value;
+  const status = $("status");
+  status.className = "";
+  if (!text.trim()) {
+    status.textContent = "Type or paste some text first.";
+    status.className = "error";
+    return;
+  }
+  $("classify").disabled = true;
+  status.textContent = "Classifying…";
+  try {
+    const response = await fetch("/v1/classify", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text, explain: true }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+    $("stage").textContent = body.label;
+    $("stage").style.background = COLORS[body.label];
+    $("stage-name").textContent = stageNames[body.label] || "";
+    $("confidence").textContent = `${(body.confidence * 100).toFixed(1)}% confident`;
+    drawBars(body.scores);
+    $("highlighted").innerHTML = highlight(text, body.terms || []);
+    $("model-version").textContent = body.model_version;
+    $("result").hidden = false;
+    status.textContent = "";
+  } catch (error) {
+    status.textContent = `Could not classify: ${error.message}`;
+    status.className = "error";
+  } finally {
+    $("classify").disabled = false;
+  }
+}
+
+async function loadDefinitions(lang) {
+  const response = await fetch(`/v1/labels?lang=${encodeURIComponent(lang)}`);
+  const body = await response.json();
+  stageNames = Object.fromEntries(body.labels.map((s) => [s.id, s.name]));
+  $("definitions").innerHTML = body.labels
+    .map((s) => `<div class="stage-def" style="border-color:${COLORS[s.id]}">
+        <h4>${escapeHtml(s.name)} <code>${s.id}</code></h4>
+        <p>${escapeHtml(s.definition)}</p>
+        <p class="examples">${escapeHtml(s.examples.map((e) => e.name).join(" · "))}</p>
+      </div>`)
+    .join("");
+  document.querySelectorAll(".lang-switch button").forEach((b) => {
+    b.classList.toggle("active", b.dataset.lang === lang);
+  });
+  currentLang = lang;
+}
+
+$("classify").addEventListener("click", classify);
+$("text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) classify();
+});
+document.querySelectorAll(".lang-switch button").forEach((button) => {
+  button.addEventListener("click", () => loadDefinitions(button.dataset.lang));
+});
+loadDefinitions(currentLang);

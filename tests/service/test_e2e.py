@@ -1,0 +1,162 @@
+"""The real server, started as a user would (`ai-stage serve`), and the page in a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from classifier.taxonomy import LABELS
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ai_stage_command() -> list[str]:
+    script = Path(sys.executable).parent / "ai-stage"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "classifier"]
+
+
+def wait_ready(base: str, process: subprocess.Popen, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            response = httpx.get(f"{base}/readyz", timeout=2)
+            if response.status_code == 200:
+                return response.json()
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become ready in time")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, tiny_data_dir) -> Iterator[str]:
+    models = tmp_path_factory.mktemp("live-models")
+    port = free_port()
+    log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AI_STAGE_")}
+    process = subprocess.Popen(
+        [
+            *ai_stage_command(),
+            "--models-dir",
+            str(models),
+            "--data-dir",
+            str(tiny_data_dir),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_real_server_trains_on_first_start_and_classifies_english_and_chinese(live_server):
+    texts = {
+        "Humanoid robot that unloads boxes from trucks in warehouses.": "physical",
+        "語音辨識引擎，把會議錄音轉成逐字稿。": "perception",
+        "智能体自主调用企业系统的 API，完成报销审批的整个流程。": "agentic",
+    }
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        version = http.get("/readyz").json()["model_version"]
+        for text, expected in texts.items():
+            body = http.post("/v1/classify", json={"text": text, "explain": True}).json()
+            assert body["label"] == expected, (text, body)
+            assert list(body["scores"]) == list(LABELS)
+            assert body["model_version"] == version
+        batch = http.post("/v1/classify/batch", json={"items": [{"text": t} for t in texts]}).json()
+        assert [r["label"] for r in batch["results"]] == list(texts.values())
+        error = http.post("/v1/classify", json={"text": ""})
+        assert error.status_code == 422 and error.json()["error"]["code"] == "invalid_input"
+
+
+def test_every_worker_serves_the_same_version(live_server):
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        versions = {
+            http.post("/v1/classify", json={"text": "robot"}).json()["model_version"]
+            for _ in range(20)
+        }
+    assert len(versions) == 1
+
+
+def test_page_in_a_real_browser_shows_stage_bars_and_highlights(live_server, tmp_path):
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("chromium and chromium-driver are needed (make test installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1000,1300",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.get(live_server + "/")
+        wait = WebDriverWait(driver, 20)
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".stage-def")))
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".stage-def")) == 5
+        driver.find_element(By.ID, "text").send_keys(
+            "Humanoid robot that unloads boxes from trucks."
+        )
+        driver.find_element(By.ID, "classify").click()
+        wait.until(ec.visibility_of_element_located((By.ID, "result")))
+        assert driver.find_element(By.ID, "stage").text.lower() == "physical"
+        bars = driver.find_elements(By.CSS_SELECTOR, ".bar-fill")
+        assert [b.get_attribute("data-label") for b in bars] == list(LABELS)
+        widest = max(bars, key=lambda b: float(b.value_of_css_property("width").rstrip("px")))
+        assert widest.get_attribute("data-label") == "physical"
+        assert driver.find_elements(By.CSS_SELECTOR, "#highlighted mark")
+        driver.find_element(By.CSS_SELECTOR, ".lang-switch [data-lang='zh-Hant']").click()
+        wait.until(lambda d: "感知 AI" in d.find_element(By.ID, "definitions").text)
+        if os.environ.get("AI_STAGE_SCREENSHOT"):
+            driver.save_screenshot(os.environ["AI_STAGE_SCREENSHOT"])
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "profile", ignore_errors=True)

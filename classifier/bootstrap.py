@@ -32,7 +32,8 @@ def holdout_if_present(data_dir: Path) -> Dataset | None:
 
 def train_default(data_dir: Path, config: TrainingConfig, say: Say) -> TrainedModel:
     dataset = load_training_data(data_dir)
-    return train(dataset, config, holdout=holdout_if_present(data_dir), progress=say)
+    holdout = holdout_if_present(data_dir)
+    return train(dataset, config, holdout=holdout, progress=lambda _f, message: say(message))
 
 
 def ensure_model(

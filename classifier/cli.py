@@ -20,11 +20,14 @@ from classifier.corpus_checks import BUCKETS, CorpusTargets, check_corpus
 from classifier.dataset import DEFAULT_DATA_DIR, load_dataset, load_training_data
 from classifier.errors import ClassifierError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
+from classifier.gate import GateConfig
 from classifier.language import LANGS
 from classifier.registry import DEFAULT_MODELS_DIR, Registry
+from classifier.retrain import RetrainRequest, feedback_examples, retrain
+from classifier.store import DEFAULT_DATABASE, Store
 from classifier.tagging import tag_jsonl
 from classifier.taxonomy import LABELS, load_taxonomy
-from classifier.training import TrainingConfig, train
+from classifier.training import TrainingConfig
 
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -58,23 +61,48 @@ def _print_json(data: object) -> None:
 
 
 def cmd_train(args: argparse.Namespace, out: Console) -> int:
-    data_dir = Path(args.data_dir)
-    dataset = (
-        load_dataset([Path(p) for p in args.data]) if args.data else load_training_data(data_dir)
+    request = RetrainRequest(
+        data_dir=Path(args.data_dir),
+        extra_files=tuple(Path(p) for p in args.data),
+        include_base=not args.no_base,
+        use_feedback=args.feedback,
+        database=Path(args.db),
+        force=args.force,
+        promote=not args.no_promote,
+        gate=GateConfig(macro_margin=args.macro_margin, label_margin=args.label_margin),
+        config=TrainingConfig(seed=args.seed, cv_folds=args.folds),
     )
-    config = TrainingConfig(seed=args.seed, cv_folds=args.folds)
-    trained = train(dataset, config, holdout=holdout_if_present(data_dir), progress=_say_to_stderr)
-    registry = _registry(args)
-    version = registry.publish(trained, promote=not args.no_promote)
+    outcome = retrain(request, _registry(args), lambda _f, message: _say_to_stderr(message))
     if args.json:
-        _print_json(registry.manifest(version))
-        return EXIT_OK
-    for report in (trained.cross_validation, trained.holdout):
+        _print_json(outcome.to_dict())
+        return EXIT_OK if outcome.state == "succeeded" else EXIT_FAILED_CHECK
+    trained = outcome.trained
+    for report in (trained.cross_validation, outcome.decision.candidate, outcome.decision.current):
         if report is not None:
             out.print(format_report(report, errors=5), markup=False)
             out.print()
-    state = "published" if args.no_promote else "published and promoted"
-    out.print(f"{state} model {version} ({len(dataset)} examples, fit {trained.fit_seconds}s)")
+    out.print("gate: " + "; ".join(outcome.decision.reasons), markup=False)
+    if outcome.state == "rejected":
+        out.print("candidate rejected; the current model stays (use --force to override)")
+        return EXIT_FAILED_CHECK
+    state = "published and promoted" if outcome.promoted else "published"
+    out.print(
+        f"{state} model {outcome.version} ({trained.data['examples']} examples, "
+        f"fit {trained.fit_seconds}s)"
+    )
+    return EXIT_OK
+
+
+def cmd_feedback_export(args: argparse.Namespace, out: Console) -> int:
+    examples = feedback_examples(Store(Path(args.db)).all_feedback())
+    destination = Path(args.output)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temp = destination.with_name(f".{destination.name}.partial")
+    with temp.open("w", encoding="utf-8") as handle:
+        for example in examples:
+            handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
+    temp.replace(destination)
+    out.print(f"wrote {len(examples)} corrections to {destination}")
     return EXIT_OK
 
 
@@ -244,14 +272,22 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     )
     parser.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR), help="model registry")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="labeled data folder")
+    parser.add_argument("--db", default=str(DEFAULT_DATABASE), help="feedback and jobs database")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("train", help="train, evaluate and publish a model")
-    p.add_argument("data", nargs="*", help="data files or folders (default: the corpus)")
+    p = commands.add_parser(
+        "train", help="train on the corpus (plus files, corrections), gate, publish, promote"
+    )
+    p.add_argument("data", nargs="*", help="extra JSONL/CSV files or folders of examples")
+    p.add_argument("--no-base", action="store_true", help="train on the given files only")
+    p.add_argument("--feedback", action="store_true", help="include stored corrections")
+    p.add_argument("--force", action="store_true", help="publish even if the gate rejects it")
+    p.add_argument("--no-promote", action="store_true", help="publish without making it current")
+    p.add_argument("--macro-margin", type=float, default=GateConfig.macro_margin)
+    p.add_argument("--label-margin", type=float, default=GateConfig.label_margin)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-promote", action="store_true", help="publish without making it current")
-    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(handler=cmd_train)
 
     p = commands.add_parser("evaluate", help="grouped cross-validation and holdout scores")
@@ -284,6 +320,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.set_defaults(handler=cmd_models_promote)
     p = actions.add_parser("rollback", help="make the previous version current again")
     p.set_defaults(handler=cmd_models_rollback)
+
+    feedback = commands.add_parser("feedback", help="corrections sent to the service")
+    actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("export", help="write stored corrections as a training JSONL file")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(handler=cmd_feedback_export)
 
     p = commands.add_parser("tag", help="tag a JSONL file of records")
     p.add_argument("input")

@@ -11,7 +11,8 @@ code or a status in one place, and never need to parse messages::
     ├── ModelIntegrityError    checksum, format or library version does not match the manifest
     ├── NotTrainedError        a model was asked to predict before it was fitted
     ├── QualityGateError       a candidate model is worse than the one serving
-    └── JobConflictError       a job of the same kind is already running
+    ├── JobConflictError       a job of the same kind is already running
+    └── JobNotFoundError       no job with that id
 """
 
 from __future__ import annotations
@@ -84,3 +85,7 @@ class QualityGateError(ClassifierError):
 
 class JobConflictError(ClassifierError):
     """Only one job of a kind may run at a time."""
+
+
+class JobNotFoundError(ClassifierError):
+    """No job with that id."""

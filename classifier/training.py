@@ -13,7 +13,8 @@ from classifier.dataset import Dataset
 from classifier.evaluation import EvaluationReport, cross_validate, evaluate_model
 from classifier.model import ModelParams, StageClassifier, build_pipeline
 
-Progress = Callable[[str], None]
+# progress(fraction done, message): the CLI prints the message, a job stores both.
+Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -67,23 +68,24 @@ def train(
 ) -> TrainedModel:
     """Cross-validate (when asked), fit on all of `dataset`, and score on `holdout` if given."""
     config = config or TrainingConfig()
-    say = progress or (lambda _message: None)
+    say = progress or (lambda _fraction, _message: None)
     report = None
     if config.cv_folds:
-        say(f"cross-validating on {len(dataset)} examples ({config.cv_folds} grouped folds)")
+        say(0.0, f"cross-validating on {len(dataset)} examples ({config.cv_folds} grouped folds)")
         report = cross_validate(
             dataset,
             config.params,
             folds=config.cv_folds,
             seed=config.seed,
-            on_fold=lambda n, total: say(f"  fold {n}/{total} done"),
+            on_fold=lambda n, total: say(0.8 * n / total, f"  fold {n}/{total} done"),
         )
-    say(f"fitting on all {len(dataset)} examples")
+    say(0.8, f"fitting on all {len(dataset)} examples")
     started = time.perf_counter()
     classifier = fit(dataset, config)
     seconds = time.perf_counter() - started
     holdout_report = None
     if holdout is not None and len(holdout):
+        say(0.95, f"scoring the holdout split ({len(holdout)} examples)")
         holdout_report = evaluate_model(classifier, holdout, f"holdout ({len(holdout)} examples)")
     return TrainedModel(
         classifier=classifier,

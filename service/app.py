@@ -15,12 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from classifier.bootstrap import ensure_model
 from classifier.errors import ClassifierError
 from classifier.registry import Registry
+from classifier.store import Store
 from service import metrics
 from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
 from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from service.routes import classify, health, labels, models
+from service.routes import classify, feedback, health, labels, models, training
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("ai_stage.app")
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = Store(settings.database)
         holder = await anyio.to_thread.run_sync(_start_holder, settings)
         app.state.holder = holder
         holder.start_watching(settings.reload_interval)
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (classify, labels, models, health):
+    for module in (classify, labels, models, feedback, training, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

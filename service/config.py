@@ -8,7 +8,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from classifier.dataset import DEFAULT_DATA_DIR
+from classifier.gate import DEFAULT_LABEL_MARGIN, DEFAULT_MACRO_MARGIN
 from classifier.registry import DEFAULT_MODELS_DIR
+from classifier.store import DEFAULT_DATABASE
 
 
 class Settings(BaseSettings):
@@ -16,12 +18,22 @@ class Settings(BaseSettings):
 
     models_dir: Path = Field(DEFAULT_MODELS_DIR, description="Model registry folder.")
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Labeled data folder.")
+    database: Path = Field(DEFAULT_DATABASE, description="SQLite file for feedback and jobs.")
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")
     max_text_chars: int = Field(100_000, ge=1, description="Longest text accepted, in characters.")
     max_batch_items: int = Field(1_000, ge=1, description="Most items in one batch request.")
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body.")
+    max_upload_examples: int = Field(
+        100_000, ge=1, description="Most examples in one uploaded training file."
+    )
+    macro_margin: float = Field(
+        DEFAULT_MACRO_MARGIN, ge=0, description="Largest macro-F1 drop the gate allows."
+    )
+    label_margin: float = Field(
+        DEFAULT_LABEL_MARGIN, ge=0, description="Largest per-label F1 drop the gate allows."
+    )
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for endpoints that change state; unset disables them."
     )

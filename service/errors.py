@@ -21,6 +21,7 @@ from classifier.errors import (
     DatasetError,
     InvalidInputError,
     JobConflictError,
+    JobNotFoundError,
     ModelIntegrityError,
     ModelNotFoundError,
     NotTrainedError,
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: dict[type[ClassifierError], tuple[int, str]] = {
     NotTrainedError: (503, "not_ready"),
     QualityGateError: (409, "quality_gate"),
     JobConflictError: (409, "job_conflict"),
+    JobNotFoundError: (404, "job_not_found"),
 }
 
 

@@ -130,6 +130,66 @@ class HealthResponse(BaseModel):
     model_version: str | None = None
 
 
+class FeedbackRequest(_Input):
+    text: str = Field(min_length=1, description="The text that was classified.")
+    label: Label = Field(description="The stage it should have been given.")
+    predicted: Label | None = Field(None, description="What the model said, if known.")
+    note: str | None = Field(None, max_length=2000)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Robot lawn mower that maps the garden and avoids the flower beds.",
+                    "label": "physical",
+                    "predicted": "perception",
+                    "note": "it acts, not just sees",
+                }
+            ]
+        },
+    )
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    text: str
+    label: Label
+    predicted: Label | None
+    note: str | None
+    created_at: str
+
+
+class FeedbackPage(BaseModel):
+    items: list[FeedbackOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    state: Literal["queued", "running", "succeeded", "failed", "rejected"]
+    progress: float = Field(ge=0, le=1)
+    message: str
+    result: dict | None
+    created_at: str
+    updated_at: str
+
+
+class JobAccepted(BaseModel):
+    id: str
+    state: str
+    status_url: str
+
+
+class PromotionOut(BaseModel):
+    current: str
+    serving: str | None
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -146,6 +206,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         (401, "Missing or wrong bearer token"),
         (403, "Endpoint disabled: no admin token configured"),
         (404, "Not found"),
+        (409, "Conflict: a job is running, or the model failed its checks"),
         (413, "Request body or text over a limit"),
         (422, "Invalid request"),
         (503, "No model loaded yet"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import HolderDep, ServingDep
-from service.schemas import ERROR_RESPONSES, ModelEntry, ModelsResponse
+from service.deps import AdminDep, HolderDep, ServingDep
+from service.schemas import ERROR_RESPONSES, ModelEntry, ModelsResponse, PromotionOut
 
 router = APIRouter(prefix="/v1", tags=["models"], responses=ERROR_RESPONSES)
 
@@ -36,3 +36,22 @@ def list_models(holder: HolderDep) -> ModelsResponse:
             for i in infos
         ],
     )
+
+
+@router.post("/models/{version}/promote", response_model=PromotionOut)
+def promote(version: str, holder: HolderDep, _admin: AdminDep) -> PromotionOut:
+    """Make a published version current; every worker serves it within a second or two."""
+    holder.registry.load(version)  # refuse a tampered or unreadable model before pointing at it
+    holder.registry.promote(version)
+    holder.refresh()
+    serving = holder.current()
+    return PromotionOut(current=version, serving=serving.version if serving else None)
+
+
+@router.post("/models/rollback", response_model=PromotionOut)
+def rollback(holder: HolderDep, _admin: AdminDep) -> PromotionOut:
+    """Make the previously current version current again."""
+    version = holder.registry.rollback()
+    holder.refresh()
+    serving = holder.current()
+    return PromotionOut(current=version, serving=serving.version if serving else None)

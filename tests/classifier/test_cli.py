@@ -12,14 +12,22 @@ from tests.conftest import write_jsonl
 
 @pytest.fixture()
 def dirs(tmp_path, tiny_data_dir):
-    return ["--models-dir", str(tmp_path / "models"), "--data-dir", str(tiny_data_dir)]
+    return [
+        "--models-dir",
+        str(tmp_path / "models"),
+        "--data-dir",
+        str(tiny_data_dir),
+        "--db",
+        str(tmp_path / "ai-stage.db"),
+    ]
 
 
 def test_train_prints_the_evaluation_and_promotes(dirs, capsys):
     assert main([*dirs, "train", "--folds", "3"]) == 0
     out = capsys.readouterr().out
     assert "grouped 3-fold cross-validation: 50 examples" in out
-    assert "holdout (17 examples)" in out
+    assert "holdout, candidate: 17 examples" in out
+    assert "gate: no current model" in out
     assert "published and promoted model" in out
 
 
@@ -141,3 +149,56 @@ def test_console_script_runs_as_a_user_would(tmp_path, tiny_data_dir):
     assert result.returncode == 0, result.stderr
     [answer] = json.loads(result.stdout)
     assert answer["label"] in LABELS
+
+
+def shuffled_rows() -> list[dict]:
+    """The tiny corpus with every label moved one stage along: a model that must lose."""
+    from tests.conftest import tiny_rows
+
+    order = list(LABELS)
+    rows = tiny_rows()
+    for row in rows:
+        row["label"] = order[(order.index(row["label"]) + 1) % len(order)]
+    return rows
+
+
+def test_train_rejects_a_worse_candidate_and_keeps_the_current_model(dirs, tmp_path, capsys):
+    assert main([*dirs, "train", "--folds", "0"]) == 0
+    capsys.readouterr()
+    main([*dirs, "models", "list", "--json"])
+    [before] = json.loads(capsys.readouterr().out)
+    bad = write_jsonl(tmp_path / "shuffled.jsonl", shuffled_rows())
+    assert main([*dirs, "train", "--folds", "0", "--no-base", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "candidate rejected" in out and "below the current" in out
+    main([*dirs, "models", "list", "--json"])
+    assert json.loads(capsys.readouterr().out) == [before]
+
+
+def test_force_publishes_a_rejected_candidate_and_records_it(dirs, tmp_path, capsys):
+    assert main([*dirs, "train", "--folds", "0"]) == 0
+    bad = write_jsonl(tmp_path / "shuffled.jsonl", shuffled_rows())
+    capsys.readouterr()
+    assert main([*dirs, "train", "--folds", "0", "--no-base", "--force", "--json", str(bad)]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["state"] == "succeeded" and outcome["gate"]["passed"] is False
+    from classifier.registry import Registry
+
+    manifest = Registry(tmp_path / "models").manifest(outcome["version"])
+    assert manifest["notes"]["forced"] is True
+
+
+def test_feedback_export_writes_training_jsonl(dirs, tmp_path, capsys):
+    from classifier.dataset import load_dataset
+    from classifier.store import Store
+
+    store = Store(tmp_path / "ai-stage.db")
+    store.add_feedback("Lawn robot that mows around flower beds", "physical", "perception")
+    store.add_feedback("Lawn robot that mows around flower beds", "physical")
+    store.add_feedback("Invoice OCR for accountants", "perception", note="reads, does not write")
+    output = tmp_path / "corrections.jsonl"
+    assert main([*dirs, "feedback", "export", "-o", str(output)]) == 0
+    assert "wrote 2 corrections" in capsys.readouterr().out
+    exported = load_dataset([output], min_per_label=0)
+    assert sorted(exported.labels) == ["perception", "physical"]
+    assert {e.source for e in exported.examples} == {"feedback"}

@@ -15,6 +15,7 @@ ADMIN_TOKEN = "test-admin-token-7f3a"
 def make_settings(registry: Registry, data_dir, **overrides) -> Settings:
     values = {
         "models_dir": registry.root,
+        "database": registry.root.parent / "ai-stage.db",
         "data_dir": data_dir,
         "train_if_empty": False,
         "reload_interval": 0.1,

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+TOKEN = "e2e-token-5b1c"
 
 
 def free_port() -> int:
@@ -54,6 +55,8 @@ def live_server(tmp_path_factory, tiny_data_dir) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AI_STAGE_")}
+    env["AI_STAGE_ADMIN_TOKEN"] = TOKEN
+    env["AI_STAGE_DATABASE"] = str(models.parent / "live.db")
     process = subprocess.Popen(
         [
             *ai_stage_command(),
@@ -110,6 +113,56 @@ def test_every_worker_serves_the_same_version(live_server):
             for _ in range(20)
         }
     assert len(versions) == 1
+
+
+def versions_seen(http: httpx.Client, requests: int = 30) -> set[str]:
+    return {
+        http.post("/v1/classify", json={"text": "robot"}).json()["model_version"]
+        for _ in range(requests)
+    }
+
+
+def wait_all_workers_serve(http: httpx.Client, version: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if versions_seen(http) == {version}:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not every worker serves {version}: {versions_seen(http)}")
+
+
+def test_retrain_with_a_correction_promote_and_roll_back_on_two_workers(live_server):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        before = http.get("/v1/model").json()["version"]
+        assert (
+            http.post("/v1/feedback", json={"text": "robot", "label": "physical"}).status_code
+            == 401
+        )
+        posted = http.post(
+            "/v1/feedback",
+            json={"text": "Lawn robot that maps the garden", "label": "physical"},
+            headers=auth,
+        )
+        assert posted.status_code == 201
+        accepted = http.post("/v1/train", data={"use_feedback": "true"}, headers=auth)
+        assert accepted.status_code == 202
+        assert http.post("/v1/train", headers=auth).status_code == 409
+        deadline = time.monotonic() + 120
+        while (job := http.get(accepted.json()["status_url"]).json())["state"] in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.3)
+        assert job["state"] == "succeeded", job
+        new = job["result"]["version"]
+        wait_all_workers_serve(http, new)
+        rolled = http.post("/v1/models/rollback", headers=auth).json()
+        assert rolled["current"] == before
+        wait_all_workers_serve(http, before)
+        metrics = http.get("/metrics").text
+        assert "ai_stage_model_info{pid=" in metrics and before in metrics
 
 
 def test_page_in_a_real_browser_shows_stage_bars_and_highlights(live_server, tmp_path):

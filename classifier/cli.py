@@ -18,14 +18,17 @@ from rich.table import Table
 from classifier.bootstrap import holdout_if_present, load_or_train
 from classifier.corpus_checks import BUCKETS, CorpusTargets, check_corpus
 from classifier.dataset import DEFAULT_DATA_DIR, load_dataset, load_training_data
-from classifier.errors import ClassifierError
+from classifier.errors import ClassifierError, InvalidInputError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
 from classifier.gate import GateConfig
 from classifier.language import LANGS
+from classifier.progress import tag_progress
+from classifier.readers import InputSpec
 from classifier.registry import DEFAULT_MODELS_DIR, Registry
 from classifier.retrain import RetrainRequest, feedback_examples, retrain
 from classifier.store import DEFAULT_DATABASE, Store
-from classifier.tagging import tag_jsonl
+from classifier.tag_report import LOW_CONFIDENCE, render_html
+from classifier.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.taxonomy import LABELS, load_taxonomy
 from classifier.training import TrainingConfig
 
@@ -208,27 +211,61 @@ def cmd_models_rollback(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _executor(args: argparse.Namespace, classifier):
+    if args.engine == "dask":
+        if not args.scheduler:
+            raise InvalidInputError("--engine dask needs --scheduler ADDRESS (tcp://host:8786)")
+        from classifier.dask_tagging import DaskCluster
+
+        return DaskCluster(classifier, args.paragraphs, args.scheduler)
+    if args.jobs > 1:
+        return ProcessPool(classifier, args.paragraphs, args.jobs)
+    return InProcess(classifier, args.paragraphs)
+
+
 def cmd_tag(args: argparse.Namespace, out: Console) -> int:
     classifier = _model(args)
-    summary = tag_jsonl(
-        Path(args.input),
-        Path(args.output),
-        classifier,
-        text_field=args.text_field,
-        chunk_size=args.chunk_size,
+    spec = InputSpec(
+        Path(args.input), args.text_field, args.id_field, args.title_field, args.date_field
     )
+    options = TagOptions(
+        paragraphs=args.paragraphs,
+        chunk_size=args.chunk_size,
+        resume=args.resume,
+        errors_path=Path(args.errors) if args.errors else None,
+    )
+    if args.jobs < 1:
+        raise InvalidInputError("--jobs must be at least 1")
+    executor = _executor(args, classifier)
+    try:
+        with tag_progress(quiet=args.quiet) as on_progress:
+            summary = tag_file(
+                spec, Path(args.output), executor, classifier.version, options, on_progress
+            )
+    finally:
+        executor.close()
+    if args.report:
+        Path(args.report).write_text(render_html(summary, args.input), encoding="utf-8")
     if args.json:
         _print_json(summary.to_dict())
         return EXIT_OK
     table = Table(title=f"{args.input} -> {args.output} (model {classifier.version})")
     table.add_column("stage")
-    table.add_column("records", justify="right")
+    table.add_column("documents", justify="right")
+    table.add_column("share", justify="right")
     for label in LABELS:
-        table.add_row(label, str(summary.per_label.get(label, 0)))
-    table.add_row("errors", str(summary.errors))
-    table.add_row("low confidence", str(summary.low_confidence))
-    table.add_row("total", str(summary.records))
+        n = summary.per_label.get(label, 0)
+        table.add_row(label, str(n), f"{n / max(1, summary.tagged):.0%}")
+    table.add_section()
+    table.add_row("tagged", str(summary.tagged), "")
+    table.add_row(f"low confidence (<{LOW_CONFIDENCE:.0%})", str(summary.low_confidence), "")
+    table.add_row("errors (kept, with a reason)", str(summary.errors), "")
+    table.add_row("total records", str(summary.records), "")
+    if summary.skipped:
+        table.add_row("of which resumed from before", str(summary.skipped), "")
     out.print(table)
+    if args.report:
+        out.print(f"report: {args.report}")
     return EXIT_OK
 
 
@@ -327,11 +364,24 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=cmd_feedback_export)
 
-    p = commands.add_parser("tag", help="tag a JSONL file of records")
-    p.add_argument("input")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--chunk-size", type=int, default=256)
+    p = commands.add_parser(
+        "tag", help="tag a JSONL or CSV file (optionally .gz) or a folder of .txt/.md/.html"
+    )
+    p.add_argument("input", help="file or folder")
+    p.add_argument("-o", "--output", required=True, help="JSONL, or CSV when it ends in .csv")
+    p.add_argument("--text-field", default="text", help="field holding the text (JSONL, CSV)")
+    p.add_argument("--id-field", default="id", help="field holding the record id")
+    p.add_argument("--title-field", help="field joined before the text, e.g. a headline")
+    p.add_argument("--date-field", help="field with an ISO date, for the report's time chart")
+    p.add_argument("--paragraphs", action="store_true", help="label each paragraph, add the mix")
+    p.add_argument("--errors", help="write records that cannot be tagged here instead")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes on this machine")
+    p.add_argument("--engine", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address, with --engine dask")
+    p.add_argument("--chunk-size", type=int, default=256, help="records per prediction")
+    p.add_argument("--report", help="write a self-contained HTML report with charts")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=cmd_tag)
 

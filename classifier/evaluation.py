@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 
+from classifier.calibration import fit_temperature, probabilities
 from classifier.dataset import Dataset
 from classifier.language import LANGS
 from classifier.model import ModelParams, StageClassifier, build_pipeline
@@ -163,27 +164,55 @@ def evaluate_model(model: StageClassifier, dataset: Dataset, method: str) -> Eva
     return report_from_probabilities(dataset, model.predict_proba(dataset.texts), method)
 
 
+def out_of_fold_logits(
+    dataset: Dataset,
+    params: ModelParams,
+    folds: int = 5,
+    seed: int = 0,
+    on_fold: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Logits (columns in LABELS order) for every example from a model that never saw it.
+
+    Folds are stratified by label and grouped, so one writer's batch is never split.
+    """
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    texts = np.array(dataset.texts, dtype=object)
+    labels = np.array(dataset.labels)
+    logits = np.zeros((len(dataset), len(LABELS)))
+    template = build_pipeline(params, random_state=seed)
+    for number, (train, test) in enumerate(
+        splitter.split(texts, labels, groups=dataset.groups), start=1
+    ):
+        pipeline = clone(template).fit(list(texts[train]), labels[train])
+        logits[test] = StageClassifier(pipeline).decision_function(list(texts[test]))
+        if on_fold:
+            on_fold(number, folds)
+    return logits
+
+
 def cross_validate(
     dataset: Dataset,
     params: ModelParams,
     folds: int = 5,
     seed: int = 0,
     on_fold: Callable[[int, int], None] | None = None,
+    temperature: float | None = None,
 ) -> EvaluationReport:
-    """Out-of-fold probabilities for every example from grouped, stratified k-fold."""
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    texts = np.array(dataset.texts, dtype=object)
-    labels = np.array(dataset.labels)
-    proba = np.zeros((len(dataset), len(LABELS)))
-    template = build_pipeline(params, random_state=seed)
-    for number, (train, test) in enumerate(
-        splitter.split(texts, labels, groups=dataset.groups), start=1
-    ):
-        pipeline = clone(template).fit(list(texts[train]), labels[train])
-        proba[test] = StageClassifier(pipeline).predict_proba(list(texts[test]))
-        if on_fold:
-            on_fold(number, folds)
-    return report_from_probabilities(dataset, proba, f"grouped {folds}-fold cross-validation")
+    """Grouped k-fold report; `temperature=None` fits one on the out-of-fold logits."""
+    logits = out_of_fold_logits(dataset, params, folds, seed, on_fold)
+    report, _ = report_from_logits(dataset, logits, folds, temperature)
+    return report
+
+
+def report_from_logits(
+    dataset: Dataset, logits: np.ndarray, folds: int, temperature: float | None = None
+) -> tuple[EvaluationReport, float]:
+    truth = np.array([LABELS.index(label) for label in dataset.labels])
+    if temperature is None:
+        temperature = fit_temperature(logits, truth)
+    proba = probabilities(logits, temperature)
+    method = f"grouped {folds}-fold cross-validation"
+    return report_from_probabilities(dataset, proba, method), temperature
 
 
 def format_report(report: EvaluationReport, errors: int = 10) -> str:

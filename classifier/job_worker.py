@@ -17,9 +17,11 @@ from pathlib import Path
 
 from classifier.errors import ClassifierError
 from classifier.gate import GateConfig
+from classifier.readers import InputSpec, RecordReader
 from classifier.registry import Registry
 from classifier.retrain import RetrainRequest, retrain
 from classifier.store import Job, Store
+from classifier.tagging import InProcess, TagOptions, tag_file
 
 
 def run_train_job(store: Store, job: Job) -> None:
@@ -51,7 +53,39 @@ def run_train_job(store: Store, job: Job) -> None:
     )
 
 
-RUNNERS = {"train": run_train_job}
+def run_tag_job(store: Store, job: Job) -> None:
+    params = job.params
+    classifier, _ = Registry(Path(params["models_dir"])).load()
+    spec = InputSpec(
+        Path(params["input"]),
+        text_field=params.get("text_field", "text"),
+        id_field=params.get("id_field", "id"),
+        title_field=params.get("title_field"),
+    )
+
+    def progress(done: int, reader: RecordReader) -> None:
+        store.update_job(
+            job.id, progress=0.99 * reader.fraction_done, message=f"{done:,} records tagged"
+        )
+
+    summary = tag_file(
+        spec,
+        Path(params["output"]),
+        InProcess(classifier, bool(params.get("paragraphs"))),
+        classifier.version,
+        TagOptions(paragraphs=bool(params.get("paragraphs"))),
+        progress,
+    )
+    store.update_job(
+        job.id,
+        state="succeeded",
+        progress=1.0,
+        message=f"{summary.records:,} records, {summary.errors:,} with errors",
+        result={**summary.to_dict(), "model_version": classifier.version},
+    )
+
+
+RUNNERS = {"train": run_train_job, "tag": run_tag_job}
 
 
 def run_job(database: Path, job_id: str) -> int:

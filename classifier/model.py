@@ -119,6 +119,10 @@ class StageClassifier:
         self._column = [classes.index(label) for label in LABELS]
         self._feature_names: np.ndarray | None = None
 
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Logits with columns in `LABELS` order."""
+        return self.pipeline.decision_function(list(texts))[:, self._column]
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities with columns in `LABELS` order."""
         return self.pipeline.predict_proba(list(texts))[:, self._column]

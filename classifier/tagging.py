@@ -1,160 +1,235 @@
-"""Tag a file of records with their AI stage, streaming, in order, losing nothing.
+"""Batch tagging: read records, predict in chunks, write them in input order, lose nothing.
 
-Records are read and predicted in chunks (one vectorised prediction per chunk) so memory stays
-flat for any input size. A record that cannot be tagged (broken JSON, missing or empty text) is
-still written, with an `error` field saying why, so the output has one line per input line.
-Output goes to a temporary file that is renamed into place only when the run completes.
+The pipeline is the same whatever runs the predictions (this process, a pool of processes, or a
+Dask cluster): records are read as a stream and cut into chunks; an executor turns chunks into
+tagged rows and hands them back in input order, with a bounded number of chunks in flight so
+memory stays flat; rows are appended to a partial output, and after each chunk a checkpoint
+records how many input records are safely on disk. `resume` cuts the partial output back to its
+last checkpoint, skips that many input records (checking that the keys line up), and carries on.
+The output is renamed into place only when the whole input has been written.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
-import os
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from classifier.errors import InvalidInputError
-from classifier.model import DEFAULT_MAX_CHARS, StageClassifier
-from classifier.taxonomy import LABELS
+from classifier.model import StageClassifier
+from classifier.paragraphs import breakdown
+from classifier.readers import InputRecord, InputSpec, RecordReader
+from classifier.tag_report import TagSummary, period_of
+from classifier.writers import (
+    RecordWriter,
+    checkpoint_path,
+    last_checkpoint,
+    partial_path,
+    read_rows,
+    write_checkpoint,
+)
 
 DEFAULT_CHUNK_SIZE = 256
-LOW_CONFIDENCE = 0.5
 
 
-@dataclass
-class TagSummary:
-    records: int = 0
-    tagged: int = 0
-    errors: int = 0
-    low_confidence: int = 0
-    per_label: Counter = field(default_factory=Counter)
+@dataclass(frozen=True)
+class TagOptions:
+    paragraphs: bool = False
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    resume: bool = False
+    errors_path: Path | None = None
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "records": self.records,
-            "tagged": self.tagged,
-            "errors": self.errors,
-            "low_confidence": self.low_confidence,
-            "per_label": {label: self.per_label.get(label, 0) for label in LABELS},
+
+def tag_records(
+    model: StageClassifier, records: list[InputRecord], paragraphs: bool = False
+) -> list[dict]:
+    """Tagged rows for one chunk: one vectorised prediction for all its taggable records."""
+    texts = [r.text for r in records if r.error is None and r.text is not None]
+    predictions = iter(model.predict(texts)) if texts else iter(())
+    details = iter(breakdown(texts, model)) if paragraphs and texts else None
+    rows = []
+    for record in records:
+        if record.error is not None:
+            rows.append({**record.fields, "error": record.error})
+            continue
+        prediction = next(predictions)
+        row = {
+            **record.fields,
+            "label": prediction.label,
+            "confidence": round(prediction.confidence, 6),
+            "scores": {k: round(v, 6) for k, v in prediction.scores.items()},
+            "model_version": model.version,
         }
+        detail = next(details) if details is not None else None
+        if detail is not None:
+            row.update(detail)
+        rows.append(row)
+    return rows
 
 
-def open_text(path: Path) -> IO[str]:
-    """Open plain or gzipped UTF-8 text for reading."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return path.open(encoding="utf-8", errors="replace")
+# -- executors: chunks in, tagged chunks out, in order -------------------------------------
 
 
-def _records(handle: IO[str], text_field: str) -> Iterator[tuple[dict, str | None]]:
-    """(record, error) pairs; error is None when the record can be tagged."""
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield (
-                {"line": number, "raw": line.rstrip("\n")},
-                f"line {number}: invalid JSON ({exc.msg})",
-            )
-            continue
-        if not isinstance(record, dict):
-            yield {"line": number, "raw": record}, f"line {number}: not a JSON object"
-            continue
-        text = record.get(text_field)
-        if not isinstance(text, str):
-            kind = "missing" if text is None else f"a {type(text).__name__}, not text"
-            yield record, f"line {number}: field {text_field!r} is {kind}"
-        elif not text.strip():
-            yield record, f"line {number}: field {text_field!r} is empty"
-        elif len(text) > DEFAULT_MAX_CHARS:
-            yield (
-                record,
-                f"line {number}: field {text_field!r} is over {DEFAULT_MAX_CHARS:,} characters",
-            )
-        else:
-            yield record, None
+class InProcess:
+    def __init__(self, model: StageClassifier, paragraphs: bool) -> None:
+        self.model, self.paragraphs = model, paragraphs
+
+    def map_ordered(self, chunks: Iterable[list[InputRecord]]) -> Iterator[list[dict]]:
+        for chunk in chunks:
+            yield tag_records(self.model, chunk, self.paragraphs)
+
+    def close(self) -> None:
+        pass
 
 
-def _chunks(records: Iterator, size: int) -> Iterator[list]:
-    chunk = []
-    for item in records:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
+_worker_model: StageClassifier | None = None
+
+
+def _init_worker(model: StageClassifier) -> None:
+    global _worker_model
+    _worker_model = model
+
+
+def _tag_in_worker(records: list[InputRecord], paragraphs: bool) -> list[dict]:
+    assert _worker_model is not None
+    return tag_records(_worker_model, records, paragraphs)
+
+
+def ordered_window(
+    submit: Callable[[list[InputRecord]], Future], chunks: Iterable, in_flight: int
+) -> Iterator[list[dict]]:
+    """Submit chunks while at most `in_flight` are pending; yield results in submission order."""
+    window: deque = deque()
+    for chunk in chunks:
+        window.append(submit(chunk))
+        if len(window) >= in_flight:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
+
+
+class ProcessPool:
+    """N worker processes, each given the model once when it starts."""
+
+    def __init__(self, model: StageClassifier, paragraphs: bool, jobs: int) -> None:
+        import multiprocessing
+
+        self.paragraphs, self.jobs = paragraphs, jobs
+        self.pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(model,),
+        )
+
+    def map_ordered(self, chunks: Iterable[list[InputRecord]]) -> Iterator[list[dict]]:
+        def submit(chunk: list[InputRecord]) -> Future:
+            return self.pool.submit(_tag_in_worker, chunk, self.paragraphs)
+
+        return ordered_window(submit, chunks, in_flight=2 * self.jobs)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def _chunks(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRecord]]:
+    while chunk := list(itertools.islice(records, size)):
         yield chunk
 
 
-def tag_chunk(
-    chunk: list[tuple[dict, str | None]], model: StageClassifier, text_field: str
-) -> list[dict]:
-    """Tag the good records of a chunk in one prediction; keep the bad ones with their error."""
-    good = [record[text_field] for record, error in chunk if error is None]
-    predictions = iter(model.predict(good)) if good else iter(())
-    out = []
-    for record, error in chunk:
-        if error is not None:
-            out.append({**record, "error": error})
-            continue
-        prediction = next(predictions)
-        out.append(
-            {
-                **record,
-                "label": prediction.label,
-                "confidence": round(prediction.confidence, 6),
-                "scores": {k: round(v, 6) for k, v in prediction.scores.items()},
-                "model_version": model.version,
-            }
+def _skip_done(records: Iterator[InputRecord], count: int, last_key: str | None) -> None:
+    """Consume the records a resumed run already wrote, checking they are the same ones."""
+    last = None
+    for record in itertools.islice(records, count):
+        last = record
+    if count and (last is None or (last_key is not None and last.key != last_key)):
+        raise InvalidInputError(
+            "the partial output does not match this input (record keys differ); "
+            "run again without --resume to start over"
         )
-    return out
 
 
-def tag_jsonl(
-    source: Path,
+def tag_file(
+    spec: InputSpec,
     destination: Path,
-    model: StageClassifier,
-    text_field: str = "text",
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    on_chunk: Callable[[int], None] | None = None,
+    executor: InProcess | ProcessPool,
+    model_version: str,
+    options: TagOptions = TagOptions(),
+    on_progress: Callable[[int, RecordReader], None] | None = None,
 ) -> TagSummary:
-    if not source.is_file():
-        raise InvalidInputError(f"input file {source} does not exist")
-    if chunk_size < 1:
+    if options.chunk_size < 1:
         raise InvalidInputError("chunk size must be at least 1")
-    summary = TagSummary()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    temp = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
+    reader = RecordReader(spec)
+    records = iter(reader)
+    checkpoint = last_checkpoint(destination) if options.resume else None
+    if checkpoint is None:
+        checkpoint_path(destination).unlink(missing_ok=True)
+    summary = TagSummary(model_version=model_version)
+    if checkpoint:
+        _skip_done(records, checkpoint["records"], checkpoint.get("last_key"))
+        summary.skipped = checkpoint["records"]
+    first = list(itertools.islice(records, 1))
+    columns = list(first[0].fields) if first else []
+    if spec.kind == "csv" and first:
+        columns = [c for c in first[0].fields if c != "extra_cells"]
+    append = checkpoint is not None
+    writer = RecordWriter(destination, columns, append, checkpoint and checkpoint["offset"])
+    errors = (
+        RecordWriter(
+            options.errors_path, columns, append, checkpoint and checkpoint.get("errors_offset")
+        )
+        if options.errors_path
+        else None
+    )
+    if checkpoint:
+        for row in read_rows(partial_path(destination)):
+            summary.add(row, period_of(row.get(spec.date_field)) if spec.date_field else None)
+        if errors:
+            for row in read_rows(partial_path(options.errors_path)):
+                summary.add(row, None)
+    done = summary.skipped
     try:
-        with open_text(source) as reader, temp.open("w", encoding="utf-8") as writer:
-            for chunk in _chunks(_records(reader, text_field), chunk_size):
-                for row in tag_chunk(chunk, model, text_field):
-                    _count(summary, row)
-                    writer.write(json.dumps(row, ensure_ascii=False) + "\n")
-                if on_chunk:
-                    on_chunk(len(chunk))
-            writer.flush()
-            os.fsync(writer.fileno())
-        os.replace(temp, destination)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        chunks = _chunks(itertools.chain(first, records), options.chunk_size)
+        for chunk, rows in zip_chunks(chunks, executor):
+            for row in rows:
+                target = errors if (errors is not None and "error" in row) else writer
+                target.write(row)
+                date = row.get(spec.date_field) if spec.date_field else None
+                summary.add(row, period_of(date))
+            done += len(chunk)
+            entry = {"records": done, "offset": writer.synced_offset(), "last_key": chunk[-1].key}
+            if errors is not None:
+                entry["errors_offset"] = errors.synced_offset()
+            write_checkpoint(destination, entry)
+            if on_progress:
+                on_progress(done, reader)
+        writer.commit()
+        if errors is not None:
+            errors.commit()
+        checkpoint_path(destination).unlink(missing_ok=True)
+    finally:
+        writer.close()
+        if errors is not None:
+            errors.close()
     return summary
 
 
-def _count(summary: TagSummary, row: dict) -> None:
-    summary.records += 1
-    if "error" in row:
-        summary.errors += 1
-        return
-    summary.tagged += 1
-    summary.per_label[row["label"]] += 1
-    if row["confidence"] < LOW_CONFIDENCE:
-        summary.low_confidence += 1
+def zip_chunks(
+    chunks: Iterator[list[InputRecord]], executor: InProcess | ProcessPool
+) -> Iterator[tuple[list[InputRecord], list[dict]]]:
+    """Pair each chunk with its tagged rows while letting the executor run ahead."""
+    pending: deque[list[InputRecord]] = deque()
+
+    def remembered() -> Iterator[list[InputRecord]]:
+        for chunk in chunks:
+            pending.append(chunk)
+            yield chunk
+
+    for rows in executor.map_ordered(remembered()):
+        yield pending.popleft(), rows

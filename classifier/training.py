@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from classifier.calibration import apply_temperature
 from classifier.dataset import Dataset
-from classifier.evaluation import EvaluationReport, cross_validate, evaluate_model
+from classifier.evaluation import (
+    EvaluationReport,
+    evaluate_model,
+    out_of_fold_logits,
+    report_from_logits,
+)
 from classifier.model import ModelParams, StageClassifier, build_pipeline
 
 # progress(fraction done, message): the CLI prints the message, a job stores both.
@@ -70,18 +76,22 @@ def train(
     config = config or TrainingConfig()
     say = progress or (lambda _fraction, _message: None)
     report = None
+    temperature = 1.0
     if config.cv_folds:
         say(0.0, f"cross-validating on {len(dataset)} examples ({config.cv_folds} grouped folds)")
-        report = cross_validate(
+        logits = out_of_fold_logits(
             dataset,
             config.params,
             folds=config.cv_folds,
             seed=config.seed,
             on_fold=lambda n, total: say(0.8 * n / total, f"  fold {n}/{total} done"),
         )
+        report, temperature = report_from_logits(dataset, logits, config.cv_folds)
     say(0.8, f"fitting on all {len(dataset)} examples")
     started = time.perf_counter()
     classifier = fit(dataset, config)
+    if temperature != 1.0:
+        apply_temperature(classifier.pipeline, temperature)
     seconds = time.perf_counter() - started
     holdout_report = None
     if holdout is not None and len(holdout):
@@ -95,6 +105,7 @@ def train(
         fit_seconds=round(seconds, 2),
         cross_validation=report,
         holdout=holdout_report,
+        notes={"temperature": round(temperature, 6)},
     )
 
 

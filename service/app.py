@@ -21,7 +21,7 @@ from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
 from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from service.routes import classify, feedback, health, labels, models, training
+from service.routes import classify, feedback, health, labels, models, tag_jobs, training
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("ai_stage.app")
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (classify, labels, models, feedback, training, health):
+    for module in (classify, labels, models, feedback, training, tag_jobs, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -78,7 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
     app.add_middleware(AccessLogMiddleware)
     return app
 

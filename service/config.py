@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(100_000, ge=1, description="Longest text accepted, in characters.")
     max_batch_items: int = Field(1_000, ge=1, description="Most items in one batch request.")
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body.")
+    max_upload_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="Largest upload to /v1/train or /v1/tag-jobs."
+    )
     max_upload_examples: int = Field(
         100_000, ge=1, description="Most examples in one uploaded training file."
     )

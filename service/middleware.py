@@ -19,26 +19,34 @@ from service.errors import error_body
 access_log = logging.getLogger("ai_stage.access")
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent."""
+UPLOAD_PATHS = ("/v1/train", "/v1/tag-jobs")
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413, whether or not Content-Length is sent.
+
+    File uploads (`UPLOAD_PATHS`) have their own, larger limit; everything else gets `limit`.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.body_limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = (
-            f"request body is over the limit of {self.limit:,} bytes (AI_STAGE_MAX_BODY_BYTES)"
-        )
+        if scope["path"] in UPLOAD_PATHS:
+            limit, setting = self.upload_limit, "AI_STAGE_MAX_UPLOAD_BYTES"
+        else:
+            limit, setting = self.body_limit, "AI_STAGE_MAX_BODY_BYTES"
+        message = f"request body is over the limit of {limit:,} bytes ({setting})"
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.limit:
+                if declared > limit:
                     await _send_json(send, 413, error_body("too_large", message))
                     return
         received = 0
@@ -48,7 +56,7 @@ class BodyLimitMiddleware:
             incoming = await receive()
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise HTTPException(413, message)
             return incoming
 

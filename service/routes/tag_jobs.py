@@ -1,0 +1,106 @@
+"""POST /v1/tag-jobs uploads a JSONL or CSV file to tag in the background;
+GET /v1/tag-jobs/{job_id}/result downloads the tagged file. Progress is at GET /v1/jobs/{id}.
+
+The upload is streamed to disk, never held in memory; tagging runs in its own process with the
+same code as `ai-stage tag`, so bad records come back with an `error` field rather than failing
+the job.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from classifier.errors import InvalidInputError
+from classifier.store import Store
+from service.deps import AdminDep, HolderDep, SettingsDep
+from service.errors import ServiceError
+from service.jobs import launch, new_job_id, uploads_dir
+from service.schemas import ERROR_RESPONSES, JobAccepted
+
+router = APIRouter(prefix="/v1", tags=["tagging"], responses=ERROR_RESPONSES)
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _kind(name: str) -> str:
+    lowered = name.lower().removesuffix(".gz")
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    raise InvalidInputError(f"file {name!r}: expected a .jsonl or .csv file (optionally .gz)")
+
+
+@router.post("/tag-jobs", status_code=202, response_model=JobAccepted)
+def start_tagging(
+    request: Request,
+    settings: SettingsDep,
+    holder: HolderDep,
+    _admin: AdminDep,
+    file: Annotated[UploadFile, File(description="Records to tag: JSONL or CSV, maybe gzipped.")],
+    text_field: Annotated[str, Form()] = "text",
+    id_field: Annotated[str, Form()] = "id",
+    title_field: Annotated[str | None, Form()] = None,
+    paragraphs: Annotated[bool, Form()] = False,
+) -> JobAccepted:
+    """Queue a tagging job (one at a time); the result keeps every input field."""
+    if holder.current() is None:
+        raise ServiceError(503, "not_ready", "no model is loaded yet")
+    name = file.filename or "upload.jsonl"
+    kind = _kind(name)
+    store = _store(request)
+    job_id = new_job_id()
+    suffix = ".gz" if name.lower().endswith(".gz") else ""
+    source = uploads_dir(store) / f"{job_id}.{kind}{suffix}"
+    with source.open("wb") as handle:
+        shutil.copyfileobj(file.file, handle, length=1 << 20)
+    results = store.path.parent / "tag-results"
+    results.mkdir(parents=True, exist_ok=True)
+    try:
+        job = store.create_job(
+            job_id,
+            "tag",
+            {
+                "models_dir": str(settings.models_dir),
+                "input": str(source),
+                "output": str(results / f"{job_id}.{kind}"),
+                "text_field": text_field,
+                "id_field": id_field,
+                "title_field": title_field or None,
+                "paragraphs": paragraphs,
+                "filename": name,
+            },
+        )
+    except BaseException:
+        source.unlink(missing_ok=True)
+        raise
+    launch(store, job)
+    return JobAccepted(id=job.id, state=job.state, status_url=f"/v1/jobs/{job.id}")
+
+
+@router.get(
+    "/tag-jobs/{job_id}/result",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
+)
+def tagging_result(job_id: str, request: Request) -> FileResponse:
+    """The tagged file, once the job has succeeded."""
+    job = _store(request).job(job_id)
+    if job.kind != "tag":
+        raise ServiceError(404, "job_not_found", f"job {job_id!r} is not a tagging job")
+    if job.state != "succeeded":
+        raise ServiceError(
+            409, "job_not_finished", f"job {job_id} is {job.state}; its result is not ready"
+        )
+    output = job.params["output"]
+    kind = "csv" if output.endswith(".csv") else "jsonl"
+    download = job.params.get("filename", "records").removesuffix(".gz")
+    stem = download.rsplit(".", 1)[0]
+    return FileResponse(output, media_type=MEDIA_TYPES[kind], filename=f"{stem}.tagged.{kind}")

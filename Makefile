@@ -39,7 +39,11 @@ test: setup browser lint
 	$(BIN)/python -m classifier check-data
 	$(BIN)/pytest
 
+# fastText is installed for the comparison only; wrk generates the HTTP load.
 bench: setup
+	$(BIN)/python -m pip install --quiet fasttext-wheel
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.feature_tradeoff
 	$(BIN)/python -m bench
 
 clean:

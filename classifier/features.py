@@ -1,12 +1,15 @@
-"""Text normalisation and the feature union: word n-grams plus character n-grams.
+"""Text normalisation and the features: word n-grams plus character n-grams.
 
-Chinese is written without spaces, so a word tokenizer alone sees whole clauses as one token;
-character n-grams inside word boundaries read Chinese and catch English morphology (robot,
-robotic, robotics) at the same time, with no segmenter to install. Word n-grams keep English
-phrases ("pull request", "text to speech") that character grams only see in pieces.
+Chinese is written without spaces, so a word tokenizer sees whole clauses as one token, while
+character n-grams read Chinese with no segmenter to install. Character n-grams cost most of the
+prediction time, though (they are most of the features of every text), so where they come from
+is a parameter: `char_mode="cjk"` takes them only from runs of CJK characters and leaves Latin
+text to word n-grams plus a short word prefix that catches morphology (robot, robots,
+robotics); `char_mode="char_wb"` takes them from every word, as scikit-learn's `char_wb` does.
+The trade-off between the two is measured in bench/RESULTS.md.
 
-Everything here is a plain module-level function or a stock scikit-learn object, so fitted
-pipelines pickle by reference and stay small.
+The analyzers are small classes rather than closures so fitted pipelines pickle by reference,
+and the fast inference path (`fastpath.py`) runs exactly the same code on the same input.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from sklearn.pipeline import FeatureUnion
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-
 # Latin words and numbers of two characters or more; CJK text is left to the character grams.
-WORD_TOKEN_PATTERN = r"[a-z0-9][a-z0-9+#]+"
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#]+")
+# Han (with extensions A and compatibility), kana and hangul.
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+PREFIX_MARK = "^"
 
 
 def normalise(text: str) -> str:
@@ -39,37 +44,120 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+class WordNgrams:
+    """Latin word n-grams, plus `^prefix` tokens of longer words when `prefix` > 0."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2), prefix: int = 0) -> None:
+        self.ngram_range = tuple(ngram_range)
+        self.prefix = prefix
+
+    def analyze_normalised(self, text: str) -> list[str]:
+        tokens = _WORD.findall(text)
+        low, high = self.ngram_range
+        grams = list(tokens) if low == 1 else []
+        for n in range(max(2, low), high + 1):
+            grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
+        if self.prefix:
+            size = self.prefix
+            grams.extend(PREFIX_MARK + t[:size] for t in tokens if len(t) > size)
+        return grams
+
+    def __call__(self, text: str) -> list[str]:
+        return self.analyze_normalised(normalise(text))
+
+    def __repr__(self) -> str:
+        return f"WordNgrams(ngram_range={self.ngram_range}, prefix={self.prefix})"
+
+
+class CjkNgrams:
+    """Character n-grams inside runs of CJK characters only."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3)) -> None:
+        self.ngram_range = tuple(ngram_range)
+
+    def analyze_normalised(self, text: str) -> list[str]:
+        low, high = self.ngram_range
+        grams: list[str] = []
+        for run in _CJK_RUN.findall(text):
+            size = len(run)
+            for n in range(low, min(high, size) + 1):
+                if n == 1:
+                    grams.extend(run)
+                else:
+                    grams.extend([run[i : i + n] for i in range(size - n + 1)])
+        return grams
+
+    def __call__(self, text: str) -> list[str]:
+        return self.analyze_normalised(normalise(text))
+
+    def __repr__(self) -> str:
+        return f"CjkNgrams(ngram_range={self.ngram_range})"
+
+
+class CharWbNgrams:
+    """Character n-grams of every space-padded word, as scikit-learn's `char_wb` makes them.
+
+    A padded word no longer than n is emitted once, whole, and longer n are skipped for it.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 4)) -> None:
+        self.ngram_range = tuple(ngram_range)
+
+    def analyze_normalised(self, text: str) -> list[str]:
+        low, high = self.ngram_range
+        grams: list[str] = []
+        for word in text.split():
+            padded = f" {word} "
+            size = len(padded)
+            for n in range(low, high + 1):
+                if size <= n:
+                    grams.append(padded)
+                    break
+                grams.extend([padded[i : i + n] for i in range(size - n + 1)])
+        return grams
+
+    def __call__(self, text: str) -> list[str]:
+        return self.analyze_normalised(normalise(text))
+
+    def __repr__(self) -> str:
+        return f"CharWbNgrams(ngram_range={self.ngram_range})"
+
+
+def _vectorizer(analyzer: object, min_df: int, max_features: int | None, sublinear: bool):
+    return TfidfVectorizer(
+        analyzer=analyzer,
+        lowercase=False,
+        min_df=min_df,
+        max_features=max_features,
+        sublinear_tf=sublinear,
+        dtype=np.float64,
+    )
+
+
 def build_features(
     word_ngram_range: tuple[int, int],
     char_ngram_range: tuple[int, int],
     min_df: int,
     max_features: int | None,
     sublinear_tf: bool,
+    char_mode: str = "cjk",
+    word_prefix: int = 0,
 ) -> FeatureUnion:
-    word = TfidfVectorizer(
-        preprocessor=normalise,
-        lowercase=False,
-        token_pattern=WORD_TOKEN_PATTERN,
-        ngram_range=word_ngram_range,
-        min_df=min_df,
-        max_features=max_features,
-        sublinear_tf=sublinear_tf,
-        dtype=np.float64,
+    chars = CjkNgrams(char_ngram_range) if char_mode == "cjk" else CharWbNgrams(char_ngram_range)
+    return FeatureUnion(
+        [
+            (
+                "word",
+                _vectorizer(
+                    WordNgrams(word_ngram_range, word_prefix), min_df, max_features, sublinear_tf
+                ),
+            ),
+            ("char", _vectorizer(chars, min_df, max_features, sublinear_tf)),
+        ]
     )
-    char = TfidfVectorizer(
-        preprocessor=normalise,
-        lowercase=False,
-        analyzer="char_wb",
-        ngram_range=char_ngram_range,
-        min_df=min_df,
-        max_features=max_features,
-        sublinear_tf=sublinear_tf,
-        dtype=np.float64,
-    )
-    return FeatureUnion([("word", word), ("char", char)])
 
 
 def display_term(feature_name: str) -> str:
-    """'char__ robo' -> 'robo': the surface text of a feature, for explanations."""
+    """'char__ robo' -> 'robo', 'word__^robot' -> 'robot': a feature's text, for explanations."""
     _, _, term = feature_name.partition("__")
-    return term.strip()
+    return term.strip().removeprefix(PREFIX_MARK)

@@ -60,9 +60,15 @@ def describe_data(dataset: Dataset) -> dict[str, object]:
     }
 
 
-def fit(dataset: Dataset, config: TrainingConfig) -> StageClassifier:
+def fit(dataset: Dataset, config: TrainingConfig, temperature: float = 1.0) -> StageClassifier:
     pipeline = build_pipeline(config.params, random_state=config.seed)
     pipeline.fit(dataset.texts, dataset.labels)
+    for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
+        # The terms min_df dropped: only kept for introspection, and often most of the pickle.
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
+    if temperature != 1.0:
+        apply_temperature(pipeline, temperature)
     return StageClassifier(pipeline)
 
 
@@ -89,9 +95,7 @@ def train(
         report, temperature = report_from_logits(dataset, logits, config.cv_folds)
     say(0.8, f"fitting on all {len(dataset)} examples")
     started = time.perf_counter()
-    classifier = fit(dataset, config)
-    if temperature != 1.0:
-        apply_temperature(classifier.pipeline, temperature)
+    classifier = fit(dataset, config, temperature)
     seconds = time.perf_counter() - started
     holdout_report = None
     if holdout is not None and len(holdout):

@@ -20,7 +20,7 @@ from service import metrics
 from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
-from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from service.middleware import RequestMiddleware
 from service.routes import classify, feedback, health, labels, models, tag_jobs, training
 
 STATIC = Path(__file__).parent / "static"
@@ -79,11 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html")
 
     app.add_middleware(
-        BodyLimitMiddleware,
+        RequestMiddleware,
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
     )
-    app.add_middleware(AccessLogMiddleware)
     return app
 
 

@@ -11,16 +11,19 @@ from service.config import Settings
 from service.errors import ServiceError
 from service.holder import ModelHolder, Serving
 
+# The dependencies are `async def` on purpose: they only read app state, and FastAPI would run a
+# plain `def` dependency in the thread pool, a hop that costs more than the work itself.
 
-def get_settings(request: Request) -> Settings:
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_holder(request: Request) -> ModelHolder:
+async def get_holder(request: Request) -> ModelHolder:
     return request.app.state.holder
 
 
-def get_serving(request: Request) -> Serving:
+async def get_serving(request: Request) -> Serving:
     serving = request.app.state.holder.current()
     if serving is None:
         raise ServiceError(503, "not_ready", "no model is loaded yet; try again shortly")
@@ -45,12 +48,12 @@ def _check_token(request: Request, settings: Settings) -> None:
         )
 
 
-def require_admin(request: Request) -> None:
-    _check_token(request, get_settings(request))
+async def require_admin(request: Request) -> None:
+    _check_token(request, request.app.state.settings)
 
 
-def require_classify_access(request: Request) -> None:
-    settings = get_settings(request)
+async def require_classify_access(request: Request) -> None:
+    settings = request.app.state.settings
     if settings.require_token_for_classify:
         _check_token(request, settings)
 

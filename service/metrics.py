@@ -41,9 +41,27 @@ MODEL_INFO = Gauge(
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+# labels() costs more than inc() itself; the label sets are small and fixed, so keep children.
+_request_children: dict[tuple[str, str, str], tuple[object, object]] = {}
+_prediction_children: dict[str, object] = {}
+
+
+def observe_request(method: str, route: str, status: str, seconds: float) -> None:
+    key = (method, route, status)
+    children = _request_children.get(key)
+    if children is None:
+        children = (REQUESTS.labels(method, route, status), LATENCY.labels(method, route))
+        _request_children[key] = children
+    children[0].inc()  # type: ignore[attr-defined]
+    children[1].observe(seconds)  # type: ignore[attr-defined]
+
+
 def count_predictions(labels: Iterable[str]) -> None:
     for label in labels:
-        PREDICTIONS.labels(label=label).inc()
+        child = _prediction_children.get(label)
+        if child is None:
+            child = _prediction_children[label] = PREDICTIONS.labels(label)
+        child.inc()  # type: ignore[attr-defined]
 
 
 def mark_serving(version: str, previous: str | None) -> None:

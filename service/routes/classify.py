@@ -1,19 +1,24 @@
 """POST /v1/classify and /v1/classify/batch.
 
-Plain `def` routes: prediction is CPU work, so FastAPI runs it in its thread pool and the event
-loop stays free for other requests.
+Prediction is CPU work. On the fast path a short text takes a fraction of a millisecond, less
+than handing it to a thread and back, so texts up to `INLINE_CHARS` (in total, for a batch) are
+predicted right on the event loop; anything longer goes to the thread pool, so a long article
+never holds up the other requests. See bench/RESULTS.md for what each choice costs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from classifier.model import Prediction
 from service import metrics
-from service.deps import ClassifyAccessDep, ServingDep, SettingsDep
+from service.deps import ClassifyAccessDep, ServingDep, SettingsDep, require_classify_access
 from service.errors import ServiceError
+from service.holder import Serving
 from service.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -25,6 +30,16 @@ from service.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["classify"], responses=ERROR_RESPONSES)
+INLINE_CHARS = 2_000
+
+
+async def _predict(
+    serving: Serving, texts: list[str], explain: bool, max_chars: int
+) -> list[Prediction]:
+    predict = serving.classifier.predict
+    if sum(len(t) for t in texts) <= INLINE_CHARS:
+        return predict(texts, explain=explain, max_chars=max_chars)
+    return await run_in_threadpool(predict, texts, explain=explain, max_chars=max_chars)
 
 
 def _check_lengths(texts: Sequence[str], limit: int, field: str) -> None:
@@ -48,27 +63,35 @@ def _terms(prediction: Prediction, explain: bool) -> dict[str, list[TermOut]]:
     return {"terms": [TermOut(term=t.term, weight=t.weight) for t in prediction.terms]}
 
 
-@router.post("/classify", response_model=ClassifyResponse, response_model_exclude_unset=True)
-def classify(
-    body: ClassifyRequest, serving: ServingDep, settings: SettingsDep, _access: ClassifyAccessDep
-) -> ClassifyResponse:
+@router.post("/classify", response_model=ClassifyResponse)
+async def classify(body: ClassifyRequest, request: Request) -> Response:
     """Classify one text: its stage, the probability of every stage and, on request, why."""
+    # The hot path: state is read directly and the answer serialised once, rather than through
+    # dependency injection and a second validation against the response model (which still
+    # documents the shape in the OpenAPI schema). bench/RESULTS.md shows what this buys.
+    state = request.app.state
+    settings = state.settings
+    if settings.require_token_for_classify:
+        await require_classify_access(request)
+    serving = state.holder.current()
+    if serving is None:
+        raise ServiceError(503, "not_ready", "no model is loaded yet; try again shortly")
     _check_lengths([body.text], settings.max_text_chars, "text")
-    [prediction] = serving.classifier.predict(
-        [body.text], explain=body.explain, max_chars=settings.max_text_chars
-    )
+    [prediction] = await _predict(serving, [body.text], body.explain, settings.max_text_chars)
     metrics.count_predictions([prediction.label])
-    return ClassifyResponse(
-        label=prediction.label,
-        confidence=prediction.confidence,
-        scores=prediction.scores,
-        model_version=serving.version,
-        **_terms(prediction, body.explain),
-    )
+    answer: dict[str, object] = {
+        "label": prediction.label,
+        "confidence": prediction.confidence,
+        "scores": prediction.scores,
+        "model_version": serving.version,
+    }
+    if body.explain:
+        answer["terms"] = [{"term": t.term, "weight": t.weight} for t in prediction.terms]
+    return JSONResponse(answer)
 
 
 @router.post("/classify/batch", response_model=BatchResponse, response_model_exclude_unset=True)
-def classify_batch(
+async def classify_batch(
     body: BatchRequest, serving: ServingDep, settings: SettingsDep, _access: ClassifyAccessDep
 ) -> BatchResponse:
     """Classify many texts in one vectorised prediction; results keep the order of the items."""
@@ -81,9 +104,7 @@ def classify_batch(
         )
     texts = [item.text for item in body.items]
     _check_lengths(texts, settings.max_text_chars, "items.{index}.text")
-    predictions = serving.classifier.predict(
-        texts, explain=body.explain, max_chars=settings.max_text_chars
-    )
+    predictions = await _predict(serving, texts, body.explain, settings.max_text_chars)
     metrics.count_predictions(p.label for p in predictions)
     return BatchResponse(
         results=[

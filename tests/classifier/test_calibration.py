@@ -19,8 +19,9 @@ def test_fit_temperature_recovers_the_temperature_that_generated_the_labels():
 def test_applying_a_temperature_divides_the_logits_and_keeps_every_decision(tiny_classifier):
     texts = ["robot arm picks parcels", "speech to text", "an agent books flights", "a kettle"]
     before = tiny_classifier.decision_function(texts)
-    scaled = StageClassifier(copy.deepcopy(tiny_classifier.pipeline))
-    apply_temperature(scaled.pipeline, 2.0)
+    pipeline = copy.deepcopy(tiny_classifier.pipeline)
+    apply_temperature(pipeline, 2.0)
+    scaled = StageClassifier(pipeline)
     assert np.allclose(scaled.decision_function(texts), before / 2.0)
     assert np.allclose(scaled.predict_proba(texts), probabilities(before, 2.0))
     assert (scaled.predict_proba(texts).argmax(1) == before.argmax(1)).all()

@@ -1,0 +1,390 @@
+"""Measurements for `python -m bench`; each returns plain numbers and prints as it goes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.articles import articles, short_texts
+from classifier.dataset import Dataset
+from classifier.evaluation import evaluate_model
+from classifier.model import StageClassifier
+from classifier.readers import InputSpec
+from classifier.tagging import InProcess, ProcessPool, TagOptions, tag_file
+from classifier.taxonomy import LABELS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+# -- 1. one short text, in process --------------------------------------------------------
+
+
+def single_text(model: StageClassifier, dataset: Dataset, reps: int = 2000) -> dict:
+    texts = short_texts(dataset, reps)
+    timings: dict[str, list[float]] = {"fast path": [], "Pipeline.predict_proba": []}
+    calls = {
+        "fast path": model.predict_proba,
+        "Pipeline.predict_proba": model.pipeline_predict_proba,
+    }
+    for name, call in calls.items():
+        for text in texts[:50]:
+            call([text])
+        for text in texts:
+            started = time.perf_counter()
+            call([text])
+            timings[name].append((time.perf_counter() - started) * 1e6)
+    out = {
+        name: {"p50_us": percentile(t, 50), "p99_us": percentile(t, 99)}
+        for name, t in timings.items()
+    }
+    out["speedup_p50"] = out["Pipeline.predict_proba"]["p50_us"] / out["fast path"]["p50_us"]
+    return out
+
+
+# -- 2. HTTP under load -------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(url: str, timeout: float = 60) -> float:
+    import httpx2 as httpx
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} never became ready")
+
+
+_WRK_SCRIPT = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{body}'
+"""
+
+
+def _wrk(url: str, body: str, seconds: int, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT.format(body=body.replace("'", "\\'")))
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    os.unlink(script.name)
+    out = result.stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def _server(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+
+
+def http(models_dir: Path, data_dir: Path, text: str, seconds: int = 10) -> dict:
+    body = json.dumps({"text": text}, ensure_ascii=True)
+    env = {**os.environ, "AI_STAGE_MODELS_DIR": str(models_dir), "AI_STAGE_DATA_DIR": str(data_dir)}
+    results = {}
+    servers = {
+        "bare FastAPI endpoint": ["-m", "uvicorn", "bench.bare_app:app"],
+        "ai-stage /v1/classify": ["-m", "uvicorn", "--factory", "service.app:app_from_environment"],
+    }
+    for name, args in servers.items():
+        port = _free_port()
+        process = _server(
+            [
+                sys.executable,
+                *args,
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+        )
+        try:
+            ready = "/readyz" if "ai-stage" in name else "/docs"
+            _wait_ready(f"http://127.0.0.1:{port}{ready}")
+            _wrk(f"http://127.0.0.1:{port}/v1/classify", body, 2, 32)  # warm-up
+            results[name] = _wrk(f"http://127.0.0.1:{port}/v1/classify", body, seconds, 32)
+            print(f"  {name}: {results[name]}", flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    bare, ours = results["bare FastAPI endpoint"], results["ai-stage /v1/classify"]
+    results["ratio"] = ours["requests_per_s"] / bare["requests_per_s"]
+    return results
+
+
+# -- 3. batch tagging of 800-word articles vs fastText -----------------------------------------
+
+
+def _tag_rate(model: StageClassifier, docs: list[str], jobs: int, workdir: Path) -> float:
+    source = workdir / "articles.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps({"id": i, "text": d}, ensure_ascii=False) + "\n" for i, d in enumerate(docs)
+        ),
+        encoding="utf-8",
+    )
+    executor = ProcessPool(model, False, jobs) if jobs > 1 else InProcess(model, False)
+    try:
+        if jobs > 1:  # start the workers before the clock
+            tag_file(
+                InputSpec(source),
+                workdir / "warm.jsonl",
+                executor,
+                model.version,
+                TagOptions(chunk_size=64),
+            )
+        started = time.perf_counter()
+        tag_file(
+            InputSpec(source),
+            workdir / f"out{jobs}.jsonl",
+            executor,
+            model.version,
+            TagOptions(chunk_size=64),
+        )
+        return len(docs) / (time.perf_counter() - started)
+    finally:
+        executor.close()
+
+
+def _fasttext_line(text: str) -> str:
+    from classifier.features import normalise
+
+    return normalise(text).replace("\n", " ")
+
+
+def _fasttext_worker(args: tuple[str, list[str]]) -> int:
+    import fasttext
+
+    path, docs = args
+    model = fasttext.load_model(path)
+    lines = [_fasttext_line(d) for d in docs]
+    model.f.multilinePredict(lines, 1, 0.0, "strict")
+    return len(docs)
+
+
+def batch(model: StageClassifier, dataset: Dataset, holdout: Dataset, n_docs: int = 2000) -> dict:
+    import multiprocessing
+
+    import fasttext
+
+    docs = articles(dataset, n_docs)
+    out: dict = {"documents": n_docs}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for jobs in (1, 2):
+            out[f"ai-stage docs/s, {jobs} process(es)"] = _tag_rate(model, docs, jobs, work)
+            print(
+                f"  ai-stage {jobs} process(es): {out[f'ai-stage docs/s, {jobs} process(es)']:.0f}",
+                flush=True,
+            )
+        train_file = work / "ft.txt"
+        train_file.write_text(
+            "".join(f"__label__{e.label} {_fasttext_line(e.text)}\n" for e in dataset.examples),
+            encoding="utf-8",
+        )
+        ft = fasttext.train_supervised(str(train_file), epoch=25, lr=0.5, wordNgrams=2, verbose=0)
+        ft_path = str(work / "ft.bin")
+        ft.save_model(ft_path)
+        lines = [_fasttext_line(d) for d in docs]
+        started = time.perf_counter()
+        ft.f.multilinePredict(lines, 1, 0.0, "strict")
+        out["fastText docs/s, 1 process"] = n_docs / (time.perf_counter() - started)
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            half = n_docs // 2
+            pool.map(_fasttext_worker, [(ft_path, docs[:50]), (ft_path, docs[:50])])
+            started = time.perf_counter()
+            done = sum(pool.map(_fasttext_worker, [(ft_path, docs[:half]), (ft_path, docs[half:])]))
+            out["fastText docs/s, 2 processes"] = done / (time.perf_counter() - started)
+        predicted = ft.f.multilinePredict(
+            [_fasttext_line(t) for t in holdout.texts], 1, 0.0, "strict"
+        )
+        labels = [p[0].removeprefix("__label__") for p in predicted[0]]
+        proba = np.zeros((len(holdout), len(LABELS)))
+        for i, label in enumerate(labels):
+            proba[i, LABELS.index(label)] = 1.0
+        from classifier.evaluation import report_from_probabilities
+
+        out["fastText holdout macro-F1"] = report_from_probabilities(holdout, proba, "ft").macro_f1
+    out["ai-stage holdout macro-F1"] = evaluate_model(model, holdout, "holdout").macro_f1
+    out["ratio 1 process"] = (
+        out["ai-stage docs/s, 1 process(es)"] / out["fastText docs/s, 1 process"]
+    )
+    out["ratio 2 processes"] = (
+        out["ai-stage docs/s, 2 process(es)"] / out["fastText docs/s, 2 processes"]
+    )
+    return out
+
+
+# -- 4. training scale, memory, model size, start-up -----------------------------------------
+
+
+def _scaled(dataset: Dataset, n: int, seed: int = 0) -> list[dict]:
+    """n examples drawn from the corpus; copies get a few words dropped so they are not twins."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        example = dataset.examples[int(rng.integers(len(dataset)))]
+        text = example.text
+        if i >= len(dataset):
+            words = text.split(" ")
+            keep = [w for w in words if rng.random() > 0.1] or words
+            text = " ".join(keep)
+        rows.append({"text": text, "label": example.label, "id": f"s{i}", "group": f"g{i % 997}"})
+    return rows
+
+
+TRAIN_SNIPPET = """
+import json, resource, sys, time
+from pathlib import Path
+from classifier.dataset import load_dataset
+from classifier.training import TrainingConfig, fit
+import joblib
+data = load_dataset([Path(sys.argv[1])], min_per_label=1)
+started = time.perf_counter()
+model = fit(data, TrainingConfig(cv_folds=0))
+seconds = time.perf_counter() - started
+joblib.dump(model.pipeline, sys.argv[2], compress=3)
+print(json.dumps({"fit_seconds": seconds,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "model_mb": Path(sys.argv[2]).stat().st_size / 1e6}))
+"""
+
+
+def training(dataset: Dataset, sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict:
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"train{n}.jsonl"
+            path.write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _scaled(dataset, n)),
+                encoding="utf-8",
+            )
+            result = subprocess.run(
+                [sys.executable, "-c", TRAIN_SNIPPET, str(path), str(Path(tmp) / f"m{n}.joblib")],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            out[n] = json.loads(result.stdout)
+            print(f"  {n:,} examples: {out[n]}", flush=True)
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def startup(models_dir: Path, data_dir: Path) -> dict:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AI_STAGE_")}
+    script = Path(sys.executable).parent / "ai-stage"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            str(script),
+            "--models-dir",
+            str(models_dir),
+            "--data-dir",
+            str(data_dir),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/readyz")
+        ready = time.perf_counter() - started
+        import httpx2 as httpx
+
+        for _ in range(200):
+            httpx.post(f"http://127.0.0.1:{port}/v1/classify", json={"text": "robot arm"})
+        children = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        pids = [int(p) for p in children] or [process.pid]
+        worker_rss = max(_rss_mb(pid) for pid in pids)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {"seconds_to_ready": ready, "worker_rss_mb": worker_rss}
+
+
+def machine() -> dict:
+    import platform
+
+    import fastapi
+    import scipy
+    import sklearn
+    import uvicorn
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "fastapi": fastapi.__version__,
+        "uvicorn": uvicorn.__version__,
+        "platform": platform.platform(),
+        "max_rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "wrk": shutil.which("wrk") is not None,
+    }

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: setup serve test lint format bench browser clean
+.PHONY: setup serve test lint format bench loadtest browser clean
 
 setup: $(STAMP)
 
@@ -36,7 +36,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: setup browser lint
-	$(BIN)/python -m classifier check-data
+	$(BIN)/ai-stage check-data
 	$(BIN)/pytest
 
 # fastText is installed for the comparison only; wrk generates the HTTP load.
@@ -45,6 +45,10 @@ bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.feature_tradeoff
 	$(BIN)/python -m bench
+
+# The long version of the load-with-faults test (CI runs a 12-second one).
+loadtest: setup
+	AI_STAGE_LOAD_SECONDS=60 $(BIN)/pytest tests/service/test_load_with_faults.py -k retrain
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

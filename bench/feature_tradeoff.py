@@ -17,7 +17,7 @@ from classifier.evaluation import cross_validate, evaluate_model
 from classifier.model import ModelParams
 from classifier.training import TrainingConfig, fit
 
-BASE = ModelParams(C=30.0)
+BASE = ModelParams(C=30.0, word_prefix=0)  # every design states its own prefix
 DESIGNS: dict[str, ModelParams] = {
     "char_wb 1-4 + word 1-2": replace(BASE, char_mode="char_wb", char_ngram_range=(1, 4)),
     "char_wb 1-3 + word 1-2": replace(BASE, char_mode="char_wb", char_ngram_range=(1, 3)),

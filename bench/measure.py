@@ -195,10 +195,15 @@ def _tag_rate(model: StageClassifier, docs: list[str], jobs: int, workdir: Path)
         executor.close()
 
 
+_CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff])")
+
+
 def _fasttext_line(text: str) -> str:
+    """fastText splits on spaces, so each CJK character is made a token of its own (the usual
+    way to feed it Chinese); wordNgrams=2 then gives it character bigrams too."""
     from classifier.features import normalise
 
-    return normalise(text).replace("\n", " ")
+    return _CJK.sub(r" \1 ", normalise(text)).replace("\n", " ")
 
 
 def _fasttext_worker(args: tuple[str, list[str]]) -> int:
@@ -247,10 +252,11 @@ def batch(model: StageClassifier, dataset: Dataset, holdout: Dataset, n_docs: in
         predicted = ft.f.multilinePredict(
             [_fasttext_line(t) for t in holdout.texts], 1, 0.0, "strict"
         )
-        labels = [p[0].removeprefix("__label__") for p in predicted[0]]
+        labels = [p[0].removeprefix("__label__") if len(p) else "" for p in predicted[0]]
         proba = np.zeros((len(holdout), len(LABELS)))
         for i, label in enumerate(labels):
-            proba[i, LABELS.index(label)] = 1.0
+            if label in LABELS:  # no prediction at all counts as a miss
+                proba[i, LABELS.index(label)] = 1.0
         from classifier.evaluation import report_from_probabilities
 
         out["fastText holdout macro-F1"] = report_from_probabilities(holdout, proba, "ft").macro_f1

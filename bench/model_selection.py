@@ -24,7 +24,7 @@ from classifier.evaluation import cross_validate, evaluate_model
 from classifier.model import ModelParams
 from classifier.training import TrainingConfig, fit
 
-BASE = ModelParams()
+BASE = ModelParams(char_mode="char_wb", word_prefix=0)  # the designs compared before issue 7
 CANDIDATES: dict[str, ModelParams] = {
     "word 1-2 + char_wb 1-4, C=10": replace(BASE, char_ngram_range=(1, 4), C=10.0),
     "word 1-2 + char_wb 1-4, C=30": replace(BASE, char_ngram_range=(1, 4), C=30.0),

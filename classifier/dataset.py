@@ -124,6 +124,8 @@ def _parse_record(record: object, origin: str, line: int, problems: list[Problem
         problems.append(
             Problem(origin, line, f"'text' has {len(text):,} characters; limit {MAX_TEXT_CHARS:,}")
         )
+    elif not _valid_unicode(text):
+        problems.append(Problem(origin, line, "'text' holds a lone surrogate (invalid Unicode)"))
     label = record.get("label")
     if "label" not in record:
         problems.append(Problem(origin, line, "missing field 'label'"))
@@ -143,6 +145,14 @@ def _parse_record(record: object, origin: str, line: int, problems: list[Problem
     if len(problems) > before or unknown:
         return None
     return record
+
+
+def _valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _kind(value: object) -> str:
@@ -181,7 +191,11 @@ def parse_examples(content: str, origin: str, fmt: str = "jsonl") -> tuple[list,
     if fmt == "csv":
         records = _records_csv(content, origin, problems)
     else:
-        records = _records_jsonl(content.splitlines(), origin, problems)
+        # Split on "\n" only: str.splitlines() would also break at U+2028, U+0085 and other
+        # characters that JSON strings may hold raw.
+        records = _records_jsonl(
+            (line.rstrip("\r") for line in content.split("\n")), origin, problems
+        )
     examples = []
     for line, raw in records:
         record = _parse_record(raw, origin, line, problems)

@@ -29,13 +29,14 @@ class ModelParams:
     """Hyper-parameters of the pipeline.
 
     Chosen by grouped cross-validation together with speed (bench/MODEL_SELECTION.md and
-    bench/FEATURES.md): character n-grams from CJK runs only, plus word n-grams and 5-letter
-    word prefixes for Latin text, score within 0.002 macro-F1 of character n-grams over every
-    word and tag long articles about 3.5 times faster; C=30 edged out 3, 10 and 100.
+    bench/FEATURES.md): character 1-2 grams from CJK runs only, plus word 1-2 grams and
+    5-letter word prefixes for Latin text, score within 0.001 macro-F1 of character 1-4 grams
+    over every word (and higher on the holdout split) while tagging long articles about three
+    times faster; C=30 edged out 3, 10 and 100.
     """
 
     word_ngram_range: tuple[int, int] = (1, 2)
-    char_ngram_range: tuple[int, int] = (1, 3)
+    char_ngram_range: tuple[int, int] = (1, 2)
     char_mode: str = "cjk"
     word_prefix: int = 5
     min_df: int = 2

@@ -53,6 +53,14 @@ CREATE INDEX IF NOT EXISTS jobs_kind_state ON jobs (kind, state);
 """
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -129,6 +137,11 @@ class Store:
     ) -> Feedback:
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError("feedback text is empty")
+        for name, value in (("text", text), ("note", note)):
+            if value is not None and not _encodable(value):
+                raise InvalidInputError(
+                    f"feedback {name} holds a lone surrogate (invalid Unicode); it cannot be stored"
+                )
         check_label(label)
         if predicted is not None:
             check_label(predicted)

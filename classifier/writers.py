@@ -18,6 +18,18 @@ from classifier.taxonomy import LABELS
 ADDED_COLUMNS = ("label", "confidence", "model_version", "error")
 
 
+def dumps_line(row: dict) -> str:
+    """One JSON line, UTF-8 where it can be; a text holding a lone surrogate (legal in JSON
+    through a \\u escape, unencodable in UTF-8) is written with escapes instead, which reads
+    back as exactly the same string."""
+    line = json.dumps(row, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(row, ensure_ascii=True)
+    return line + "\n"
+
+
 def partial_path(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}.partial")
 
@@ -63,7 +75,7 @@ class RecordWriter:
 
     def write(self, row: dict) -> None:
         if self._csv is None:
-            self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self._handle.write(dumps_line(row))
             return
         flat = dict(row)
         for label, score in (flat.pop("scores", None) or {}).items():
@@ -77,7 +89,11 @@ class RecordWriter:
             flat["extra"] = json.dumps(extra, ensure_ascii=False, default=str)
         for key, value in flat.items():
             if isinstance(value, dict | list):
-                flat[key] = json.dumps(value, ensure_ascii=False)
+                value = json.dumps(value, ensure_ascii=False)
+            if isinstance(value, str):
+                # CSV has no escape for a lone surrogate; keep it visible as \udxxx text.
+                value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            flat[key] = value
         self._csv.writerow(flat)
 
     def flush(self) -> None:
@@ -108,7 +124,7 @@ def checkpoint_path(destination: Path) -> Path:
 def write_checkpoint(destination: Path, entry: dict) -> None:
     """Append a checkpoint; call it only after the records it counts are synced to disk."""
     with checkpoint_path(destination).open("a", encoding="utf-8") as progress:
-        progress.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        progress.write(json.dumps(entry) + "\n")
         progress.flush()
         os.fsync(progress.fileno())
 
@@ -119,7 +135,9 @@ def last_checkpoint(destination: Path) -> dict | None:
     if not (progress.exists() and partial_path(destination).exists()):
         return None
     entry = None
-    for line in progress.read_text(encoding="utf-8").splitlines():
+    for line in progress.read_text(encoding="utf-8").split("\n"):
+        if not line:
+            continue
         try:
             entry = json.loads(line)
         except ValueError:
@@ -143,4 +161,5 @@ def read_rows(path: Path) -> list[dict]:
             scores = {label: float(row.get(f"score_{label}") or 0) for label in LABELS}
             rows.append({**row, "confidence": float(row["confidence"]), "scores": scores})
         return rows
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    # "\n" only: JSON strings may hold U+2028 and the like raw, which splitlines() breaks at.
+    return [json.loads(line) for line in text.split("\n") if line.strip()]

@@ -21,6 +21,7 @@ from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
 from service.middleware import RequestMiddleware
+from service.responses import SafeJSONResponse
 from service.routes import classify, feedback, health, labels, models, tag_jobs, training
 
 STATIC = Path(__file__).parent / "static"
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             holder.stop_watching()
 
     app = FastAPI(
+        default_response_class=SafeJSONResponse,
         title="ai-stage",
         version="0.1.0",
         description=DESCRIPTION,
@@ -81,7 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestMiddleware,
         limit=settings.max_body_bytes,
-        upload_limit=settings.max_upload_bytes,
+        upload_limits={
+            "/v1/train": (settings.max_train_upload_bytes, "AI_STAGE_MAX_TRAIN_UPLOAD_BYTES"),
+            "/v1/tag-jobs": (settings.max_upload_bytes, "AI_STAGE_MAX_UPLOAD_BYTES"),
+        },
     )
     return app
 

@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(1_000, ge=1, description="Most items in one batch request.")
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body.")
     max_upload_bytes: int = Field(
-        256 * 1024 * 1024, ge=1024, description="Largest upload to /v1/train or /v1/tag-jobs."
+        256 * 1024 * 1024, ge=1024, description="Largest file upload to /v1/tag-jobs."
+    )
+    max_train_upload_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Largest upload to /v1/train (checked in memory)."
     )
     max_upload_examples: int = Field(
         100_000, ge=1, description="Most examples in one uploaded training file."
@@ -47,4 +50,3 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Seconds between checks for a newly promoted model."
     )
     train_if_empty: bool = Field(True, description="Train the default model when none exists.")
-    log_texts: bool = Field(False, description="Include request texts in logs (debugging only).")

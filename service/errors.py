@@ -13,7 +13,6 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classifier.errors import (
@@ -28,6 +27,7 @@ from classifier.errors import (
     QualityGateError,
     TaxonomyError,
 )
+from service.responses import SafeJSONResponse
 
 log = logging.getLogger("ai_stage.errors")
 
@@ -63,11 +63,11 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
 
 def error_response(
     status: int, code: str, message: str, details: list | None = None, headers: dict | None = None
-) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+) -> SafeJSONResponse:
+    return SafeJSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
-def _classifier_error(_request: Request, exc: Exception) -> JSONResponse:
+def _classifier_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, ClassifierError)
     for kind in type(exc).__mro__:
         if kind in STATUS_BY_ERROR:
@@ -79,12 +79,12 @@ def _classifier_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, exc.message.splitlines()[0], details)
 
 
-def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+def _service_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, ServiceError)
     return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = []
     for error in exc.errors():
@@ -100,7 +100,7 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", message, details)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {
         404: "not_found",
@@ -112,7 +112,7 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
-def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(_request: Request, exc: Exception) -> SafeJSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "internal error; it has been logged")
 

@@ -19,21 +19,21 @@ from service.errors import error_body
 access_log = logging.getLogger("ai_stage.access")
 
 
-UPLOAD_PATHS = ("/v1/train", "/v1/tag-jobs")
-
-
 class RequestMiddleware:
     """Per request: the body-size limit, then one log line and the metrics.
 
-    Limit: bodies over the limit get 413 whether or not Content-Length is sent; file uploads
-    (`UPLOAD_PATHS`) have their own, larger limit. Log: one structured line with method, route,
-    status, latency and model version. The route is the path template ("/v1/labels/{label_id}"),
-    so metrics stay low-cardinality and logs never carry identifiers from the URL or any text
-    from the body. One middleware instead of two: each ASGI layer costs time on every request.
+    Limit: bodies over the limit get 413 whether or not Content-Length is sent; the two upload
+    endpoints have limits of their own (`upload_limits`: path -> (bytes, setting name)).
+
+    Log: one structured line with method, route, status, latency and model version. The route
+    is the path template ("/v1/labels/{label_id}"), so metrics stay low-cardinality and logs
+    never carry identifiers from the URL or any text from the body.
+
+    One middleware instead of two: each ASGI layer costs time on every request.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
-        self.app, self.body_limit, self.upload_limit = app, limit, upload_limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limits: dict[str, tuple[int, str]]) -> None:
+        self.app, self.body_limit, self.upload_limits = app, limit, upload_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,10 +57,9 @@ class RequestMiddleware:
 
     async def _limit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """A receive that enforces the limit, or None when a 413 was already sent."""
-        if scope["path"] in UPLOAD_PATHS:
-            limit, setting = self.upload_limit, "AI_STAGE_MAX_UPLOAD_BYTES"
-        else:
-            limit, setting = self.body_limit, "AI_STAGE_MAX_BODY_BYTES"
+        limit, setting = self.upload_limits.get(
+            scope["path"], (self.body_limit, "AI_STAGE_MAX_BODY_BYTES")
+        )
         message = f"request body is over the limit of {limit:,} bytes ({setting})"
         for name, value in scope.get("headers", ()):
             if name == b"content-length":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from classifier.model import Prediction
@@ -19,6 +19,7 @@ from service import metrics
 from service.deps import ClassifyAccessDep, ServingDep, SettingsDep, require_classify_access
 from service.errors import ServiceError
 from service.holder import Serving
+from service.responses import SafeJSONResponse
 from service.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -87,7 +88,7 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
     }
     if body.explain:
         answer["terms"] = [{"term": t.term, "weight": t.weight} for t in prediction.terms]
-    return JSONResponse(answer)
+    return SafeJSONResponse(answer)
 
 
 @router.post("/classify/batch", response_model=BatchResponse, response_model_exclude_unset=True)

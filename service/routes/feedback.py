@@ -36,7 +36,7 @@ def list_feedback(
     request: Request,
     _admin: AdminDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> FeedbackPage:
     """Stored corrections, oldest first. Needs the token: they hold users' texts."""
     items, total = _store(request).list_feedback(limit, offset)

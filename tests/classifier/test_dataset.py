@@ -101,3 +101,9 @@ def test_error_message_lists_problems_and_counts_the_rest(tmp_path):
         load_dataset([path], min_per_label=0)
     assert caught.value.message.startswith("training data refused, 30 problems:")
     assert "... and 10 more" in caught.value.message
+
+
+def test_line_separators_inside_json_strings_do_not_split_a_line():
+    content = '{"text": "robot\u2028arm\u0085x", "label": "physical"}\n'
+    examples, problems = parse_examples(content, "f.jsonl")
+    assert problems == [] and len(examples) == 1 and "\u2028" in examples[0].text

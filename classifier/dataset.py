@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.errors import DatasetError, Problem
-from classifier.language import LANGS, detect_language
+from classifier.language import LANGS, detect_language, encodable
 from classifier.taxonomy import LABELS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ def _parse_record(record: object, origin: str, line: int, problems: list[Problem
         problems.append(
             Problem(origin, line, f"'text' has {len(text):,} characters; limit {MAX_TEXT_CHARS:,}")
         )
-    elif not _valid_unicode(text):
+    elif not encodable(text):
         problems.append(Problem(origin, line, "'text' holds a lone surrogate (invalid Unicode)"))
     label = record.get("label")
     if "label" not in record:
@@ -145,14 +145,6 @@ def _parse_record(record: object, origin: str, line: int, problems: list[Problem
     if len(problems) > before or unknown:
         return None
     return record
-
-
-def _valid_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _kind(value: object) -> str:

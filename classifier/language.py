@@ -55,3 +55,13 @@ def length_bucket(text: str) -> str:
     if words < 15:
         return "tagline"
     return "long" if words >= 80 else "blurb"
+
+
+def encodable(text: str) -> bool:
+    """False for text holding a lone surrogate: legal in a Python str (and in JSON through a
+    \\u escape) but not encodable as UTF-8, so it cannot be stored or written faithfully."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from classifier.errors import InvalidInputError, JobConflictError, JobNotFoundError
+from classifier.language import encodable
 from classifier.taxonomy import check_label
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "ai-stage.db"
@@ -51,14 +52,6 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_kind_state ON jobs (kind, state);
 """
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _now() -> str:
@@ -138,7 +131,7 @@ class Store:
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError("feedback text is empty")
         for name, value in (("text", text), ("note", note)):
-            if value is not None and not _encodable(value):
+            if value is not None and not encodable(value):
                 raise InvalidInputError(
                     f"feedback {name} holds a lone surrogate (invalid Unicode); it cannot be stored"
                 )

@@ -35,6 +35,14 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture()
+def admin(registry: Registry, tiny_data_dir) -> Iterator[TestClient]:
+    """A client for an app with the admin token configured."""
+    settings = make_settings(registry, tiny_data_dir, admin_token=ADMIN_TOKEN)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
 def assert_error(response, status: int, code: str, contains: str = "") -> dict:
     assert response.status_code == status, response.text
     body = response.json()

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from classifier.taxonomy import LABELS
+from tests.service.live import running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -23,68 +20,10 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "e2e-token-5b1c"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ai_stage_command() -> list[str]:
-    script = Path(sys.executable).parent / "ai-stage"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "classifier"]
-
-
-def wait_ready(base: str, process: subprocess.Popen, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            response = httpx.get(f"{base}/readyz", timeout=2)
-            if response.status_code == 200:
-                return response.json()
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server did not become ready in time")
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, tiny_data_dir) -> Iterator[str]:
-    models = tmp_path_factory.mktemp("live-models")
-    port = free_port()
-    log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AI_STAGE_")}
-    env["AI_STAGE_ADMIN_TOKEN"] = TOKEN
-    env["AI_STAGE_DATABASE"] = str(models.parent / "live.db")
-    process = subprocess.Popen(
-        [
-            *ai_stage_command(),
-            "--models-dir",
-            str(models),
-            "--data-dir",
-            str(tiny_data_dir),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, process)
+    with running_server(tmp_path_factory.mktemp("live"), tiny_data_dir, TOKEN) as (base, _models):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_real_server_trains_on_first_start_and_classifies_english_and_chinese(live_server):

@@ -13,13 +13,6 @@ from tests.service.conftest import ADMIN_TOKEN, make_settings
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-@pytest.fixture()
-def admin(registry, tiny_data_dir):
-    settings = make_settings(registry, tiny_data_dir, admin_token=ADMIN_TOKEN)
-    with TestClient(create_app(settings)) as client:
-        yield client
-
-
 def assert_4xx(response, status=None):
     assert 400 <= response.status_code < 500, response.text
     if status:

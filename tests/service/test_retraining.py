@@ -13,13 +13,6 @@ from tests.service.conftest import ADMIN_TOKEN, assert_error, make_settings
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-@pytest.fixture()
-def admin(registry, tiny_data_dir):
-    settings = make_settings(registry, tiny_data_dir, admin_token=ADMIN_TOKEN)
-    with TestClient(create_app(settings)) as client:
-        yield client
-
-
 def jsonl(rows) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
 

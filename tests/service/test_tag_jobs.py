@@ -2,7 +2,6 @@ import csv
 import io
 import json
 
-import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
@@ -14,13 +13,6 @@ NEWS = [
     {"id": "b", "text": "語音辨識引擎，把會議錄音轉成逐字稿。"},
     {"id": "c"},
 ]
-
-
-@pytest.fixture()
-def admin(registry, tiny_data_dir):
-    settings = make_settings(registry, tiny_data_dir, admin_token=ADMIN_TOKEN)
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def upload(name: str, content: bytes) -> dict:

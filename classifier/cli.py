@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -33,8 +33,6 @@ from classifier.taxonomy import LABELS, load_taxonomy
 from classifier.training import TrainingConfig
 
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_BAD_INPUT = 0, 1, 2
-
-Handler = Callable[[argparse.Namespace, Console], int]
 
 
 def _stdout() -> Console:

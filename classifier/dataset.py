@@ -92,12 +92,6 @@ class Dataset:
         counts = Counter(self.langs)
         return {lang: counts.get(lang, 0) for lang in LANGS}
 
-    def subset(self, indices: Iterable[int]) -> Dataset:
-        return Dataset(tuple(self.examples[i] for i in indices), self.files)
-
-    def __add__(self, other: Dataset) -> Dataset:
-        return Dataset(self.examples + other.examples, self.files + other.files)
-
 
 def text_key(text: str) -> str:
     """What two texts must share to count as the same text."""

@@ -76,7 +76,6 @@ class FastScorer:
         # (n_features, n_labels) so that one text's rows are a contiguous gather.
         self._coef = np.ascontiguousarray(linear.coef_[list(label_columns)].T)
         self._intercept = linear.intercept_[list(label_columns)].copy()
-        self.n_features = offset
 
     def row(self, text: str) -> SparseRow:
         clean = normalise(text)

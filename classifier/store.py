@@ -24,7 +24,6 @@ from classifier.taxonomy import check_label
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "ai-stage.db"
 JOB_STATES = ("queued", "running", "succeeded", "failed", "rejected")
-ACTIVE_STATES = ("queued", "running")
 # A queued job whose process never started, or a running one whose process is gone, is stale.
 STALE_AFTER_SECONDS = 120.0
 

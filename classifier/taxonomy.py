@@ -18,7 +18,6 @@ from classifier.errors import TaxonomyError
 
 LABELS: tuple[str, ...] = ("perception", "generative", "agentic", "physical", "none")
 Language = Literal["en", "zh-Hant"]
-LANGUAGES: tuple[str, ...] = ("en", "zh-Hant")
 
 
 class _Frozen(BaseModel):

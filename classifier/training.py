@@ -113,12 +113,4 @@ def train(
     )
 
 
-def config_from_dict(raw: dict) -> TrainingConfig:
-    return TrainingConfig(
-        params=ModelParams.from_dict(raw.get("params", {})),
-        seed=int(raw.get("seed", 0)),
-        cv_folds=int(raw.get("cv_folds", 5)),
-    )
-
-
 __all__ = ["TrainedModel", "TrainingConfig", "describe_data", "fit", "train"]

@@ -17,7 +17,8 @@ from classifier.evaluation import cross_validate, evaluate_model
 from classifier.model import ModelParams
 from classifier.training import TrainingConfig, fit
 
-BASE = ModelParams(C=30.0, word_prefix=0)  # every design states its own prefix
+# Every design states its own prefix and script folding.
+BASE = ModelParams(C=30.0, word_prefix=0, fold_scripts=False)
 DESIGNS: dict[str, ModelParams] = {
     "char_wb 1-4 + word 1-2": replace(BASE, char_mode="char_wb", char_ngram_range=(1, 4)),
     "char_wb 1-3 + word 1-2": replace(BASE, char_mode="char_wb", char_ngram_range=(1, 3)),
@@ -30,6 +31,9 @@ DESIGNS: dict[str, ModelParams] = {
     ),
     "CJK char 1-2 + word 1-2 + prefix 5": replace(
         BASE, char_mode="cjk", char_ngram_range=(1, 2), word_prefix=5
+    ),
+    "CJK char 1-2 + word 1-2 + prefix 5, scripts folded": replace(
+        BASE, char_mode="cjk", char_ngram_range=(1, 2), word_prefix=5, fold_scripts=True
     ),
     "CJK char 1-3 + word 1-2 + prefix 4": replace(
         BASE, char_mode="cjk", char_ngram_range=(1, 3), word_prefix=4

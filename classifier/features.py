@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -69,15 +71,38 @@ class WordNgrams:
         return f"WordNgrams(ngram_range={self.ngram_range}, prefix={self.prefix})"
 
 
-class CjkNgrams:
-    """Character n-grams inside runs of CJK characters only."""
+@cache
+def traditional_to_simplified() -> dict[int, str]:
+    """Character table from OpenCC's dictionary (Traditional -> Simplified, one character to
+    one), read once, on first use, for `str.translate`."""
+    source = resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
+    table: dict[int, str] = {}
+    for line in source.read_text(encoding="utf-8").splitlines():
+        traditional, _, simplified = line.partition("\t")
+        candidates = simplified.split()
+        if len(traditional) == 1 and candidates and len(candidates[0]) == 1:
+            table[ord(traditional)] = candidates[0]
+    return table
 
-    def __init__(self, ngram_range: tuple[int, int] = (1, 3)) -> None:
+
+class CjkNgrams:
+    """Character n-grams inside runs of CJK characters only.
+
+    With `fold_scripts`, Traditional characters are read as their Simplified forms first, so a
+    word learnt from Taiwanese text is recognised in mainland text and the other way round
+    (bench/FEATURES.md has the measurement).
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3), fold_scripts: bool = False) -> None:
         self.ngram_range = tuple(ngram_range)
+        self.fold_scripts = fold_scripts
 
     def analyze_normalised(self, text: str) -> list[str]:
         low, high = self.ngram_range
         grams: list[str] = []
+        # Models pickled before folding existed have no attribute: they never fold.
+        if getattr(self, "fold_scripts", False):
+            text = text.translate(traditional_to_simplified())
         for run in _CJK_RUN.findall(text):
             size = len(run)
             for n in range(low, min(high, size) + 1):
@@ -91,7 +116,8 @@ class CjkNgrams:
         return self.analyze_normalised(normalise(text))
 
     def __repr__(self) -> str:
-        return f"CjkNgrams(ngram_range={self.ngram_range})"
+        fold = getattr(self, "fold_scripts", False)
+        return f"CjkNgrams(ngram_range={self.ngram_range}, fold_scripts={fold})"
 
 
 class CharWbNgrams:
@@ -142,8 +168,12 @@ def build_features(
     sublinear_tf: bool,
     char_mode: str = "cjk",
     word_prefix: int = 0,
+    fold_scripts: bool = False,
 ) -> FeatureUnion:
-    chars = CjkNgrams(char_ngram_range) if char_mode == "cjk" else CharWbNgrams(char_ngram_range)
+    if char_mode == "cjk":
+        chars: object = CjkNgrams(char_ngram_range, fold_scripts)
+    else:
+        chars = CharWbNgrams(char_ngram_range)
     return FeatureUnion(
         [
             (

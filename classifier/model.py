@@ -32,13 +32,15 @@ class ModelParams:
     bench/FEATURES.md): character 1-2 grams from CJK runs only, plus word 1-2 grams and
     5-letter word prefixes for Latin text, score within 0.001 macro-F1 of character 1-4 grams
     over every word (and higher on the holdout split) while tagging long articles about three
-    times faster; C=30 edged out 3, 10 and 100.
+    times faster; C=30 edged out 3, 10 and 100. Folding Traditional characters onto Simplified
+    ones raised grouped-CV macro-F1 from 0.927 to 0.931.
     """
 
     word_ngram_range: tuple[int, int] = (1, 2)
     char_ngram_range: tuple[int, int] = (1, 2)
     char_mode: str = "cjk"
     word_prefix: int = 5
+    fold_scripts: bool = True
     min_df: int = 2
     max_features: int | None = None
     sublinear_tf: bool = True
@@ -67,6 +69,7 @@ def build_pipeline(params: ModelParams, random_state: int = 0) -> Pipeline:
         sublinear_tf=params.sublinear_tf,
         char_mode=params.char_mode,
         word_prefix=params.word_prefix,
+        fold_scripts=params.fold_scripts,
     )
     linear = LogisticRegression(
         C=params.C,

@@ -6,8 +6,9 @@ Two ways in:
 
 * `ai-stage tag INPUT -o OUT --engine dask --scheduler tcp://host:8786` runs the same streaming
   tagging as on one machine, but each chunk of records is a task on the cluster. The model is
-  scattered to every worker once; at most a few chunks per worker are in flight, so the client's
-  memory stays flat; each finished partition is appended to the output in input order.
+  scattered to every worker once; at most a few chunks per worker are in flight, so memory
+  stays flat; each finished partition is written to a part file as it completes, and the parts
+  are merged into the output in input order.
 
 * `tag_dataframe(df, model)` tags one pandas DataFrame (a partition), and
   `tag_dask_dataframe(ddf, model)` maps it over a `dask.dataframe`, for example::
@@ -28,13 +29,17 @@ Two ways in:
 
 from __future__ import annotations
 
+import pickle
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifier.errors import InvalidInputError
 from classifier.model import StageClassifier
 from classifier.readers import InputRecord
-from classifier.tagging import ordered_window, tag_records
+from classifier.tagging import tag_records
 from classifier.taxonomy import LABELS
 
 if TYPE_CHECKING:
@@ -74,15 +79,58 @@ class DaskCluster:
         self.model = self.client.scatter(model, broadcast=True)
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self.in_flight = CHUNKS_PER_WORKER * workers
+        self.parts_dir = Path(tempfile.mkdtemp(prefix="ai-stage-parts-"))
+        self.parts_written = 0
 
     def map_ordered(self, chunks: Iterable[list[InputRecord]]) -> Iterator[list[dict]]:
-        def submit(chunk: list[InputRecord]) -> Any:
-            return self.client.submit(tag_records, self.model, chunk, self.paragraphs, pure=False)
+        """Each partition's rows are written to a part file as soon as it finishes, in whatever
+        order the cluster finishes them; the parts are then merged back in input order. A
+        partition that finishes early waits on disk, not in memory."""
+        distributed = _require_dask()
+        completed = distributed.as_completed()
+        index_of: dict = {}
+        written: set[int] = set()
+        next_part = 0
 
-        return ordered_window(submit, chunks, self.in_flight)
+        def merge_ready() -> Iterator[list[dict]]:
+            nonlocal next_part
+            while next_part in written:
+                yield self._take_part(next_part)
+                written.discard(next_part)
+                next_part += 1
+
+        for submitted, chunk in enumerate(chunks):
+            future = self.client.submit(tag_records, self.model, chunk, self.paragraphs, pure=False)
+            index_of[future] = submitted
+            completed.add(future)
+            while len(index_of) >= self.in_flight:
+                written.add(self._write_part(next(completed), index_of))
+                yield from merge_ready()
+        while index_of:
+            written.add(self._write_part(next(completed), index_of))
+            yield from merge_ready()
+
+    def _part(self, index: int) -> Path:
+        return self.parts_dir / f"part-{index:08d}.pickle"
+
+    def _write_part(self, future: Any, index_of: dict) -> int:
+        index = index_of.pop(future)
+        rows = future.result()
+        with self._part(index).open("wb") as handle:
+            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.parts_written += 1
+        return index
+
+    def _take_part(self, index: int) -> list[dict]:
+        path = self._part(index)
+        with path.open("rb") as handle:
+            rows = pickle.load(handle)  # our own file, written a moment ago in our own folder
+        path.unlink()
+        return rows
 
     def close(self) -> None:
         self.client.close()
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
 
 
 def tag_dataframe(

@@ -57,10 +57,13 @@ def test_dask_engine_gives_the_same_output_as_one_process(tmp_path, tiny_classif
             tiny_classifier.version,
             TagOptions(chunk_size=6, paragraphs=True),
         )
+        parts_dir = engine.parts_dir
     finally:
         engine.close()
     assert read_jsonl(remote) == read_jsonl(local)
     assert summary.records == 41 and summary.errors == 1
+    assert engine.parts_written == 7  # 41 records in chunks of 6, one part file each
+    assert not parts_dir.exists()
 
 
 def test_cli_engine_dask_against_a_scheduler(tmp_path, tiny_data_dir, cluster, capsys):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from classifier.store import Store
 from service.config import Settings
 from service.errors import ServiceError
 from service.holder import ModelHolder, Serving
@@ -21,6 +22,10 @@ async def get_settings(request: Request) -> Settings:
 
 async def get_holder(request: Request) -> ModelHolder:
     return request.app.state.holder
+
+
+async def get_store(request: Request) -> Store:
+    return request.app.state.store
 
 
 async def get_serving(request: Request) -> Serving:
@@ -60,6 +65,7 @@ async def require_classify_access(request: Request) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+StoreDep = Annotated[Store, Depends(get_store)]
 ServingDep = Annotated[Serving, Depends(get_serving)]
 AdminDep = Annotated[None, Depends(require_admin)]
 ClassifyAccessDep = Annotated[None, Depends(require_classify_access)]

@@ -4,42 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from classifier.store import Store
-from service.deps import AdminDep, SettingsDep
+from service.deps import AdminDep, SettingsDep, StoreDep
 from service.errors import ServiceError
 from service.schemas import ERROR_RESPONSES, FeedbackOut, FeedbackPage, FeedbackRequest
 
 router = APIRouter(prefix="/v1", tags=["feedback"], responses=ERROR_RESPONSES)
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
 @router.post("/feedback", status_code=201, response_model=FeedbackOut)
 def add_feedback(
-    body: FeedbackRequest, request: Request, settings: SettingsDep, _admin: AdminDep
+    body: FeedbackRequest, store: StoreDep, settings: SettingsDep, _admin: AdminDep
 ) -> FeedbackOut:
     """Record the right label for a text; corrections can be used by the next training job."""
     if len(body.text) > settings.max_text_chars:
         raise ServiceError(
             413, "too_large", f"text is over the limit of {settings.max_text_chars:,} characters"
         )
-    item = _store(request).add_feedback(body.text, body.label, body.predicted, body.note)
+    item = store.add_feedback(body.text, body.label, body.predicted, body.note)
     return FeedbackOut(**item.__dict__)
 
 
 @router.get("/feedback", response_model=FeedbackPage)
 def list_feedback(
-    request: Request,
+    store: StoreDep,
     _admin: AdminDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> FeedbackPage:
     """Stored corrections, oldest first. Needs the token: they hold users' texts."""
-    items, total = _store(request).list_feedback(limit, offset)
+    items, total = store.list_feedback(limit, offset)
     return FeedbackPage(
         items=[FeedbackOut(**i.__dict__) for i in items], total=total, limit=limit, offset=offset
     )

@@ -11,22 +11,17 @@ from __future__ import annotations
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from classifier.errors import InvalidInputError
-from classifier.store import Store
-from service.deps import AdminDep, HolderDep, SettingsDep
+from service.deps import AdminDep, HolderDep, SettingsDep, StoreDep
 from service.errors import ServiceError
 from service.jobs import launch, new_job_id, uploads_dir
 from service.schemas import ERROR_RESPONSES, JobAccepted
 
 router = APIRouter(prefix="/v1", tags=["tagging"], responses=ERROR_RESPONSES)
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store
 
 
 def _kind(name: str) -> str:
@@ -40,7 +35,7 @@ def _kind(name: str) -> str:
 
 @router.post("/tag-jobs", status_code=202, response_model=JobAccepted)
 def start_tagging(
-    request: Request,
+    store: StoreDep,
     settings: SettingsDep,
     holder: HolderDep,
     _admin: AdminDep,
@@ -55,7 +50,6 @@ def start_tagging(
         raise ServiceError(503, "not_ready", "no model is loaded yet")
     name = file.filename or "upload.jsonl"
     kind = _kind(name)
-    store = _store(request)
     job_id = new_job_id()
     suffix = ".gz" if name.lower().endswith(".gz") else ""
     source = uploads_dir(store) / f"{job_id}.{kind}{suffix}"
@@ -90,9 +84,9 @@ def start_tagging(
     response_class=FileResponse,
     responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
 )
-def tagging_result(job_id: str, request: Request) -> FileResponse:
+def tagging_result(job_id: str, store: StoreDep) -> FileResponse:
     """The tagged file, once the job has succeeded."""
-    job = _store(request).job(job_id)
+    job = store.job(job_id)
     if job.kind != "tag":
         raise ServiceError(404, "job_not_found", f"job {job_id!r} is not a tagging job")
     if job.state != "succeeded":

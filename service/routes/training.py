@@ -10,22 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 
 from classifier.dataset import parse_examples
 from classifier.errors import DatasetError, InvalidInputError, Problem
 from classifier.retrain import RetrainRequest, assemble_dataset
 from classifier.store import Store
-from service.deps import AdminDep, SettingsDep
+from service.deps import AdminDep, SettingsDep, StoreDep
 from service.errors import ServiceError
 from service.jobs import launch, new_job_id, uploads_dir
 from service.schemas import ERROR_RESPONSES, JobAccepted, JobOut
 
 router = APIRouter(prefix="/v1", tags=["training"], responses=ERROR_RESPONSES)
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store
 
 
 def _save_upload(upload: UploadFile, store: Store, job_id: str, max_examples: int) -> Path:
@@ -56,7 +52,7 @@ def _save_upload(upload: UploadFile, store: Store, job_id: str, max_examples: in
 
 @router.post("/train", status_code=202, response_model=JobAccepted)
 def start_training(
-    request: Request,
+    store: StoreDep,
     settings: SettingsDep,
     _admin: AdminDep,
     file: Annotated[UploadFile | None, File(description="Extra examples, JSONL or CSV.")] = None,
@@ -65,7 +61,6 @@ def start_training(
     force: Annotated[bool, Form(description="Promote even if the gate rejects it.")] = False,
 ) -> JobAccepted:
     """Queue a training job (one at a time): train, compare with the serving model, promote."""
-    store = _store(request)
     job_id = new_job_id()
     extra = [_save_upload(file, store, job_id, settings.max_upload_examples)] if file else []
     retrain_request = RetrainRequest(
@@ -100,9 +95,8 @@ def start_training(
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def job_status(job_id: str, request: Request) -> JobOut:
+def job_status(job_id: str, store: StoreDep) -> JobOut:
     """State, progress, and (when finished) the evaluation or the reason it failed."""
-    store = _store(request)
     job = store.job(job_id)
     if job.state in ("queued", "running"):
         store.refresh_stale(job.kind)

@@ -23,14 +23,31 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-_SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# Control characters other than tab, newline and carriage return are dropped.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Latin words and numbers of two characters or more; CJK text is left to the character grams.
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]+")
-# Han (with extensions A and compatibility), kana and hangul.
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+# Han (with extensions A and compatibility), kana and hangul, as inclusive code point ranges:
+# the character grams come from runs of these (the compiled path in gram_codes.py reads the
+# same ranges).
+CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x3040, 0x30FF),
+    (0xAC00, 0xD7AF),
+)
+_CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+")
 PREFIX_MARK = "^"
+# Full-width ASCII forms and the ideographic space, in nearly every Chinese text, each
+# decompose to one ASCII character. Writing that character in first cannot change what NFKC
+# gives (NFKC composes the NFKD form, and NFKD makes the same replacement), and it leaves most
+# Chinese texts already normalised: a cheap check instead of a full pass over the text.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_ASCII_FORM = {
+    chr(c): unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)
+}
 
 
 def normalise(text: str) -> str:
@@ -40,10 +57,21 @@ def normalise(text: str) -> str:
     folded; links are reduced to a marker; control characters and runs of whitespace become one
     space.
     """
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _nfkc(text).lower()
     text = _URL.sub(" urltoken ", text)
-    text = text.translate(_CONTROL)
-    return _SPACES.sub(" ", text).strip()
+    text = _CONTROL.sub("", text)
+    # split() and the regex \s agree on what whitespace is (every code point was checked), and
+    # split/join is several times faster on long texts than substituting every run.
+    return " ".join(text.split())
+
+
+def _nfkc(text: str) -> str:
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    text = _FULL_WIDTH.sub(lambda match: _ASCII_FORM[match.group()], text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 class WordNgrams:
@@ -53,8 +81,12 @@ class WordNgrams:
         self.ngram_range = tuple(ngram_range)
         self.prefix = prefix
 
+    @staticmethod
+    def tokens(text: str) -> list[str]:
+        return _WORD.findall(text)
+
     def analyze_normalised(self, text: str) -> list[str]:
-        tokens = _WORD.findall(text)
+        tokens = self.tokens(text)
         low, high = self.ngram_range
         grams = list(tokens) if low == 1 else []
         for n in range(max(2, low), high + 1):

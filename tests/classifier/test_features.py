@@ -1,5 +1,9 @@
 import pickle
+import re
+import unicodedata
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.features import CharWbNgrams, CjkNgrams, WordNgrams, display_term, normalise
@@ -7,6 +11,19 @@ from classifier.features import CharWbNgrams, CjkNgrams, WordNgrams, display_ter
 
 def test_normalise_folds_width_case_links_and_controls():
     assert normalise("ＲＯＢＯＴ\x00 Arm\n\nsee https://x.io/a?b=1") == "robot arm see urltoken"
+
+
+def reference_normalise(text: str) -> str:
+    """The definition normalise() is an optimised form of, written the plain way."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"https?://\S+|www\.\S+", " urltoken ", text)
+    text = "".join(c for c in text if ord(c) >= 32 or c in "\t\n\r")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@given(st.text(max_size=200) | st.text(alphabet="ａＡ　 \t\n\x0b\x1c\u2028\u3000é́ﬁ①", max_size=40))
+def test_normalise_equals_its_plain_definition(text):
+    assert normalise(text) == reference_normalise(text)
 
 
 def test_word_ngrams_with_prefixes():

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.errors import InvalidInputError, NotTrainedError
-from classifier.fastpath import FastScorer, softmax_rows
+from classifier.fastpath import FastScorer, softmax
 from classifier.features import build_features, display_term
 from classifier.taxonomy import LABELS
 
@@ -117,7 +117,7 @@ def check_texts(texts: object, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
     return checked
 
 
-def _prediction(scores: np.ndarray, best: int, terms: list[Term]) -> Prediction:
+def _prediction(scores: Sequence[float], best: int, terms: list[Term]) -> Prediction:
     return Prediction(
         label=LABELS[best],
         confidence=float(scores[best]),
@@ -183,8 +183,8 @@ class StageClassifier:
         predictions = []
         for text in checked:
             row = self._fast.row(text)
-            scores = softmax_rows(self._fast.logits_of(row))
-            best = int(np.argmax(scores))
+            scores = softmax(self._fast.logits_of(row).tolist())
+            best = max(range(len(scores)), key=scores.__getitem__)
             terms = (
                 self._terms(row.columns, self._fast.pull(row, best), top_terms) if explain else []
             )

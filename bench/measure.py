@@ -56,6 +56,34 @@ def single_text(model: StageClassifier, dataset: Dataset, reps: int = 2000) -> d
     return out
 
 
+def switch_point(
+    model: StageClassifier,
+    dataset: Dataset,
+    sizes: tuple[int, ...] = (40, 80, 120, 160, 240, 400, 800, 1600),
+) -> dict:
+    """Both ways of counting grams on the same normalised texts cut to each length: where the
+    integer-coded counters overtake the strings is where `fastpath.LONG_TEXT` belongs."""
+    from classifier.features import normalise
+
+    scorer = model._fast
+    assert scorer is not None, "the model has no fast path"
+    texts = [normalise(d) for d in articles(dataset, 200, seed=5)]
+    out: dict = {}
+    for size in sizes:
+        cut = [t[:size] for t in texts]
+        row: dict[str, float] = {}
+        for name, call in (("strings", scorer.short_row), ("integer codes", scorer.long_row)):
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                for text in cut:
+                    call(text)
+                best = min(best, (time.perf_counter() - started) / len(cut) * 1e6)
+            row[name] = best
+        out[size] = row
+    return out
+
+
 # -- 2. HTTP under load -------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from bench.articles import articles, short_texts
 from classifier.dataset import Dataset
 from classifier.evaluation import evaluate_model
+from classifier.features import normalise
 from classifier.model import StageClassifier
 from classifier.readers import InputSpec
 from classifier.tagging import InProcess, ProcessPool, TagOptions, tag_file
@@ -63,8 +64,6 @@ def switch_point(
 ) -> dict:
     """Both ways of counting grams on the same normalised texts cut to each length: where the
     integer-coded counters overtake the strings is where `fastpath.LONG_TEXT` belongs."""
-    from classifier.features import normalise
-
     scorer = model._fast
     assert scorer is not None, "the model has no fast path"
     texts = [normalise(d) for d in articles(dataset, 200, seed=5)]
@@ -157,6 +156,7 @@ def http(models_dir: Path, data_dir: Path, text: str, seconds: int = 10, rounds:
         "ai-stage /v1/classify": ["-m", "uvicorn", "--factory", "service.app:app_from_environment"],
     }
     settings = ["--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log"]
+    settings += ["--log-level", "warning"]
     urls: dict[str, str] = {}
     processes: list[subprocess.Popen] = []
     try:
@@ -170,8 +170,6 @@ def http(models_dir: Path, data_dir: Path, text: str, seconds: int = 10, rounds:
                         "--port",
                         str(port),
                         *settings,
-                        "--log-level",
-                        "warning",
                     ],
                     env,
                 )
@@ -238,8 +236,6 @@ _CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff])")
 def _fasttext_line(text: str) -> str:
     """fastText splits on spaces, so each CJK character is made a token of its own (the usual
     way to feed it Chinese); wordNgrams=2 then gives it character bigrams too."""
-    from classifier.features import normalise
-
     return _CJK.sub(r" \1 ", normalise(text)).replace("\n", " ")
 
 

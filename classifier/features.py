@@ -44,10 +44,10 @@ PREFIX_MARK = "^"
 # decompose to one ASCII character. Writing that character in first cannot change what NFKC
 # gives (NFKC composes the NFKD form, and NFKD makes the same replacement), and it leaves most
 # Chinese texts already normalised: a cheap check instead of a full pass over the text.
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _ASCII_FORM = {
     chr(c): unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)
 }
+_FULL_WIDTH = re.compile("[" + "".join(map(re.escape, _ASCII_FORM)) + "]")
 
 
 def normalise(text: str) -> str:
@@ -125,6 +125,10 @@ class CjkNgrams:
     (bench/FEATURES.md has the measurement).
     """
 
+    # Models pickled before folding existed carry no such attribute: this default says they
+    # never fold, wherever the attribute is read.
+    fold_scripts = False
+
     def __init__(self, ngram_range: tuple[int, int] = (1, 3), fold_scripts: bool = False) -> None:
         self.ngram_range = tuple(ngram_range)
         self.fold_scripts = fold_scripts
@@ -132,8 +136,7 @@ class CjkNgrams:
     def analyze_normalised(self, text: str) -> list[str]:
         low, high = self.ngram_range
         grams: list[str] = []
-        # Models pickled before folding existed have no attribute: they never fold.
-        if getattr(self, "fold_scripts", False):
+        if self.fold_scripts:
             text = text.translate(traditional_to_simplified())
         for run in _CJK_RUN.findall(text):
             size = len(run)
@@ -148,8 +151,7 @@ class CjkNgrams:
         return self.analyze_normalised(normalise(text))
 
     def __repr__(self) -> str:
-        fold = getattr(self, "fold_scripts", False)
-        return f"CjkNgrams(ngram_range={self.ngram_range}, fold_scripts={fold})"
+        return f"CjkNgrams(ngram_range={self.ngram_range}, fold_scripts={self.fold_scripts})"
 
 
 class CharWbNgrams:

@@ -216,7 +216,7 @@ class CjkCodes:
         for first, last in CJK_RANGES:
             self.is_cjk[first : last + 1] = True
         self.fold: np.ndarray | None = None
-        if getattr(analyzer, "fold_scripts", False):
+        if analyzer.fold_scripts:
             fold = np.arange(sys.maxunicode + 1, dtype=np.uint32)
             for traditional, simplified in traditional_to_simplified().items():
                 fold[traditional] = ord(simplified)

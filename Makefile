@@ -28,6 +28,7 @@ browser:
 	fi
 
 lint: setup
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

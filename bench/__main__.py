@@ -17,11 +17,12 @@ from pathlib import Path
 
 from bench import measure
 from bench.articles import short_texts
-from classifier.bootstrap import holdout_if_present
-from classifier.dataset import DEFAULT_DATA_DIR, load_training_data
+from classifier.dataset import load_training_data
 from classifier.fastpath import LONG_TEXT
 from classifier.registry import Registry
 from classifier.training import TrainingConfig, train
+from service.bootstrap import holdout_if_present
+from service.paths import data_dir as _data_dir
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -32,8 +33,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("the HTTP benchmark needs wrk: apt-get install wrk (make bench does)")
-    dataset = load_training_data(DEFAULT_DATA_DIR)
-    holdout = holdout_if_present(DEFAULT_DATA_DIR)
+    dataset = load_training_data(_data_dir().path)
+    holdout = holdout_if_present(_data_dir().path)
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp) / "models"
         print("training the default model", flush=True)
@@ -47,14 +48,14 @@ def main() -> None:
         print(f"  {switch}", flush=True)
         print("2. HTTP, one worker, 32 connections", flush=True)
         text = short_texts(dataset, 1, seed=3)[0]
-        http = measure.http(models, DEFAULT_DATA_DIR, text, seconds=3 if args.quick else 6)
+        http = measure.http(models, _data_dir().path, text, seconds=3 if args.quick else 6)
         print("3. batch tagging of 800-word articles", flush=True)
         batch = measure.batch(model, dataset, holdout, n_docs=600 if args.quick else 2000)
         print(f"  {batch}", flush=True)
         print("4. training size, memory, start-up", flush=True)
         sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
         training = measure.training(dataset, sizes)
-        startup = measure.startup(models, DEFAULT_DATA_DIR)
+        startup = measure.startup(models, _data_dir().path)
         print(f"  {startup}", flush=True)
     write_results(single, switch, http, batch, training, startup, trained, args.quick)
     print(f"wrote {RESULTS}")

@@ -11,11 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.articles import articles
-from classifier.bootstrap import holdout_if_present
-from classifier.dataset import DEFAULT_DATA_DIR, load_training_data
+from classifier.dataset import load_training_data
 from classifier.evaluation import cross_validate, evaluate_model
 from classifier.model import ModelParams
 from classifier.training import TrainingConfig, fit
+from service.bootstrap import holdout_if_present
+from service.paths import data_dir as _data_dir
 
 # Every design states its own prefix and script folding.
 BASE = ModelParams(C=30.0, word_prefix=0, fold_scripts=False)
@@ -49,8 +50,8 @@ def docs_per_second(model, docs: list[str]) -> float:
 
 
 def main() -> None:
-    dataset = load_training_data(DEFAULT_DATA_DIR)
-    holdout = holdout_if_present(DEFAULT_DATA_DIR)
+    dataset = load_training_data(_data_dir().path)
+    holdout = holdout_if_present(_data_dir().path)
     docs = articles(dataset, 300)
     lines = [
         "| design | grouped CV macro-F1 | en | zh-Hant | zh-Hans | holdout macro-F1 "

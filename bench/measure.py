@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from bench.articles import articles, short_texts
+from classifier.batch.readers import InputSpec
+from classifier.batch.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.dataset import Dataset
 from classifier.evaluation import evaluate_model
 from classifier.features import normalise
 from classifier.model import StageClassifier
-from classifier.readers import InputSpec
-from classifier.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.taxonomy import LABELS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import sklearn
 
-from classifier.bootstrap import holdout_if_present
-from classifier.dataset import DEFAULT_DATA_DIR, load_training_data
+from classifier.dataset import load_training_data
 from classifier.evaluation import cross_validate, evaluate_model
 from classifier.model import ModelParams
 from classifier.training import TrainingConfig, fit
+from service.bootstrap import holdout_if_present
+from service.paths import data_dir as _data_dir
 
 BASE = ModelParams(char_mode="char_wb", word_prefix=0)  # the designs compared before issue 7
 CANDIDATES: dict[str, ModelParams] = {
@@ -51,8 +52,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="two candidates only")
     parser.add_argument("--output", default=str(Path(__file__).with_name("MODEL_SELECTION.md")))
     args = parser.parse_args()
-    dataset = load_training_data(DEFAULT_DATA_DIR)
-    holdout = holdout_if_present(DEFAULT_DATA_DIR)
+    dataset = load_training_data(_data_dir().path)
+    holdout = holdout_if_present(_data_dir().path)
     names = QUICK if args.quick else list(CANDIDATES)
     rows = []
     for name in names:

@@ -28,8 +28,6 @@ from classifier.errors import DatasetError, Problem
 from classifier.language import LANGS, detect_language, encodable
 from classifier.taxonomy import LABELS
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = PROJECT_ROOT / "training_data"
 CORPUS_FOLDER = "corpus"
 HOLDOUT_FOLDER = "holdout"
 
@@ -284,12 +282,12 @@ def load_dataset(paths: Sequence[Path], min_per_label: int = MIN_EXAMPLES_PER_LA
     return Dataset(tuple(examples), tuple(str(f) for f in files))
 
 
-def load_training_data(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:
+def load_training_data(data_dir: Path) -> Dataset:
     """The corpus the default model is trained on."""
     return load_dataset([data_dir / CORPUS_FOLDER])
 
 
-def load_holdout(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:
+def load_holdout(data_dir: Path) -> Dataset:
     """The fixed evaluation split: never trained on, used to compare models.
 
     It only has to contain every label, not enough of each to train on.

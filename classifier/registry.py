@@ -30,10 +30,10 @@ from pathlib import Path
 from classifier.errors import ModelIntegrityError, ModelNotFoundError
 from classifier.model import StageClassifier
 from classifier.persistence import load_model_folder, read_manifest, write_model_folder
+from classifier.processes import process_alive
 from classifier.taxonomy import taxonomy_hash
 from classifier.training import TrainedModel
 
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 POINTER_NAME = "CURRENT"
 TEMP_PREFIX = ".tmp-"
@@ -63,7 +63,7 @@ def check_version(version: object) -> str:
 
 
 class Registry:
-    def __init__(self, root: Path = DEFAULT_MODELS_DIR) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
     # -- reading ---------------------------------------------------------------------------
@@ -205,14 +205,27 @@ class Registry:
         _fsync_dir(self.root)
 
     def remove_incomplete(self) -> list[str]:
-        """Delete folders left by a publish that died before its rename."""
+        """Delete temporary files and folders left by a writer that died before its rename.
+
+        A temporary name ends in its writer's pid; one whose writer is still running (a publish
+        under way in another process) is left alone.
+        """
         removed = []
         if self.root.is_dir():
             for path in self.root.iterdir():
-                if path.name.startswith(TEMP_PREFIX) and path.is_dir():
+                if not path.name.startswith(TEMP_PREFIX) or _writer_alive(path.name):
+                    continue
+                if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)
-                    removed.append(path.name)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path.name)
         return removed
+
+
+def _writer_alive(name: str) -> bool:
+    pid_text = name.rsplit("-", 1)[-1]
+    return pid_text.isdigit() and (int(pid_text) == os.getpid() or process_alive(int(pid_text)))
 
 
 def _fsync_dir(path: Path) -> None:

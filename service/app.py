@@ -12,17 +12,17 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from classifier.bootstrap import ensure_model
 from classifier.errors import ClassifierError
 from classifier.registry import Registry
-from classifier.store import Store
 from service import metrics
+from service.bootstrap import ensure_model
 from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
 from service.middleware import RequestMiddleware
 from service.responses import SafeJSONResponse
 from service.routes import classify, feedback, health, labels, models, tag_jobs, training
+from service.store import Store
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("ai_stage.app")

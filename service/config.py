@@ -7,18 +7,23 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from classifier.dataset import DEFAULT_DATA_DIR
 from classifier.gate import DEFAULT_LABEL_MARGIN, DEFAULT_MACRO_MARGIN
-from classifier.registry import DEFAULT_MODELS_DIR
-from classifier.store import DEFAULT_DATABASE
+from service import paths
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AI_STAGE_", extra="ignore")
 
-    models_dir: Path = Field(DEFAULT_MODELS_DIR, description="Model registry folder.")
-    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Labeled data folder.")
-    database: Path = Field(DEFAULT_DATABASE, description="SQLite file for feedback and jobs.")
+    models_dir: Path = Field(
+        default_factory=lambda: paths.models_dir().path, description="Model registry folder."
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: paths.data_dir().path, description="Labeled data folder."
+    )
+    database: Path = Field(
+        default_factory=lambda: paths.database().path,
+        description="SQLite file for feedback and jobs; uploads and job files go beside it.",
+    )
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from classifier.store import Store
 from service.config import Settings
 from service.errors import ServiceError
 from service.holder import ModelHolder, Serving
+from service.store import Store
 
 # The dependencies are `async def` on purpose: they only read app state, and FastAPI would run a
 # plain `def` dependency in the thread pool, a hop that costs more than the work itself.

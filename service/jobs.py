@@ -12,7 +12,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from classifier.store import Job, Store
+from service.store import Job, Store
 
 
 def new_job_id() -> str:
@@ -28,7 +28,7 @@ def launch(store: Store, job: Job) -> int:
             [
                 sys.executable,
                 "-m",
-                "classifier.job_worker",
+                "service.job_worker",
                 "--db",
                 str(store.path),
                 "--job",

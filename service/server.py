@@ -13,9 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from classifier.bootstrap import ensure_model
 from classifier.errors import ClassifierError
 from classifier.registry import Registry
+from service import paths
+from service.bootstrap import ensure_model
 from service.config import Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -28,22 +29,27 @@ def _say(message: str) -> None:
 def serve(
     models_dir: str | None = None,
     data_dir: str | None = None,
+    database: str | None = None,
     host: str | None = None,
     port: int | None = None,
     workers: int | None = None,
 ) -> int:
+    """Flags win over AI_STAGE_* variables, which win over the defaults (`service.paths`)."""
     overrides = {
-        "models_dir": models_dir,
-        "data_dir": data_dir,
+        "models_dir": paths.models_dir(models_dir).path,
+        "data_dir": paths.data_dir(data_dir).path,
+        "database": paths.database(database).path,
         "host": host,
         "port": port,
         "workers": workers,
     }
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    # Each uvicorn worker builds its settings from the environment: hand it what was decided.
     os.environ.update(
         {
-            "AI_STAGE_MODELS_DIR": str(Path(settings.models_dir).resolve()),
-            "AI_STAGE_DATA_DIR": str(Path(settings.data_dir).resolve()),
+            paths.MODELS_ENV: str(Path(settings.models_dir).resolve()),
+            paths.DATA_ENV: str(Path(settings.data_dir).resolve()),
+            paths.DATABASE_ENV: str(Path(settings.database).resolve()),
         }
     )
     registry = Registry(settings.models_dir)

@@ -14,12 +14,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from classifier.dataset import parse_examples
 from classifier.errors import DatasetError, InvalidInputError, Problem
-from classifier.retrain import RetrainRequest, assemble_dataset
-from classifier.store import Store
 from service.deps import AdminDep, SettingsDep, StoreDep
 from service.errors import ServiceError
 from service.jobs import launch, new_job_id, uploads_dir
+from service.retrain import RetrainRequest, assemble_dataset
 from service.schemas import ERROR_RESPONSES, JobAccepted, JobOut
+from service.store import Store
 
 router = APIRouter(prefix="/v1", tags=["training"], responses=ERROR_RESPONSES)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from classifier.batch.readers import InputSpec
+from classifier.batch.tagging import InProcess, TagOptions, tag_file
 from classifier.errors import InvalidInputError
-from classifier.readers import InputSpec
-from classifier.tagging import InProcess, TagOptions, tag_file
 from classifier.taxonomy import LABELS
 
 # Letters of every script, CJK, emoji, RTL and combining marks, controls and NUL, and lone

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from classifier.taxonomy import LABELS
 from service.app import create_app
-from tests.classifier.test_cli import shuffled_rows
 from tests.service.conftest import ADMIN_TOKEN, assert_error, make_settings
+from tests.service.test_cli import shuffled_rows
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,9 +19,9 @@ from pathlib import Path
 
 from classifier.errors import InvalidInputError, JobConflictError, JobNotFoundError
 from classifier.language import encodable
+from classifier.processes import process_alive
 from classifier.taxonomy import check_label
 
-DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "ai-stage.db"
 JOB_STATES = ("queued", "running", "succeeded", "failed", "rejected")
 # A queued job whose process never started, or a running one whose process is gone, is stale.
 STALE_AFTER_SECONDS = 120.0
@@ -186,7 +185,7 @@ class Store:
             (kind,),
         ).fetchall()
         for row in rows:
-            alive = row["pid"] is not None and _process_alive(row["pid"])
+            alive = row["pid"] is not None and process_alive(row["pid"])
             fresh = (time.time() - (row["heartbeat"] or 0)) < STALE_AFTER_SECONDS
             if not alive and not (row["pid"] is None and fresh):
                 db.execute(
@@ -245,18 +244,3 @@ def _job_from_row(row: sqlite3.Row) -> Job:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped) still answers kill(0); look at its state.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True

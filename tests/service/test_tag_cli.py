@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.cli import main
+from service.cli import main
 from tests.conftest import write_jsonl
 
 ROBOT_NEWS = [

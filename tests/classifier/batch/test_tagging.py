@@ -5,13 +5,13 @@ import json
 
 import pytest
 
+from classifier.batch.paragraphs import split_paragraphs
+from classifier.batch.readers import InputSpec, RecordReader, html_to_text
+from classifier.batch.tag_report import render_html
+from classifier.batch.tagging import InProcess, ProcessPool, TagOptions, tag_file
+from classifier.batch.writers import checkpoint_path, partial_path
 from classifier.errors import InvalidInputError
-from classifier.paragraphs import split_paragraphs
-from classifier.readers import InputSpec, RecordReader, html_to_text
-from classifier.tag_report import render_html
-from classifier.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.taxonomy import LABELS
-from classifier.writers import checkpoint_path, partial_path
 from tests.conftest import write_jsonl
 
 ARTICLES = [

@@ -1,4 +1,4 @@
-"""Runs one queued job in its own process: `python -m classifier.job_worker --db DB --job ID`.
+"""Runs one queued job in its own process: `python -m service.job_worker --db DB --job ID`.
 
 Everything the job needs is in its row (kind and parameters), so the process that queued it
 (any service worker) and the process that runs it share nothing but the database. The job's
@@ -15,13 +15,13 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from classifier.batch.readers import InputSpec, RecordReader
+from classifier.batch.tagging import InProcess, TagOptions, tag_file
 from classifier.errors import ClassifierError
 from classifier.gate import GateConfig
-from classifier.readers import InputSpec, RecordReader
 from classifier.registry import Registry
-from classifier.retrain import RetrainRequest, retrain
-from classifier.store import Job, Store
-from classifier.tagging import InProcess, TagOptions, tag_file
+from service.retrain import RetrainRequest, retrain
+from service.store import Job, Store
 
 
 def run_train_job(store: Store, job: Job) -> None:
@@ -114,7 +114,7 @@ def _problems(exc: ClassifierError) -> dict | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m classifier.job_worker")
+    parser = argparse.ArgumentParser(prog="python -m service.job_worker")
     parser.add_argument("--db", required=True, type=Path)
     parser.add_argument("--job", required=True)
     args = parser.parse_args(argv)

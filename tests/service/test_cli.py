@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier.cli import main
 from classifier.taxonomy import LABELS
+from service.cli import main
 from tests.conftest import write_jsonl
 
 
@@ -190,7 +190,7 @@ def test_force_publishes_a_rejected_candidate_and_records_it(dirs, tmp_path, cap
 
 def test_feedback_export_writes_training_jsonl(dirs, tmp_path, capsys):
     from classifier.dataset import load_dataset
-    from classifier.store import Store
+    from service.store import Store
 
     store = Store(tmp_path / "ai-stage.db")
     store.add_feedback("Lawn robot that mows around flower beds", "physical", "perception")

@@ -18,12 +18,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.errors import InvalidInputError
-from classifier.model import StageClassifier
-from classifier.paragraphs import breakdown
-from classifier.readers import InputRecord, InputSpec, RecordReader
-from classifier.tag_report import TagSummary, period_of
-from classifier.writers import (
+from classifier.batch.paragraphs import breakdown
+from classifier.batch.readers import InputRecord, InputSpec, RecordReader
+from classifier.batch.tag_report import TagSummary, period_of
+from classifier.batch.writers import (
     RecordWriter,
     checkpoint_path,
     last_checkpoint,
@@ -31,6 +29,8 @@ from classifier.writers import (
     read_rows,
     write_checkpoint,
 )
+from classifier.errors import InvalidInputError
+from classifier.model import StageClassifier
 
 DEFAULT_CHUNK_SIZE = 256
 

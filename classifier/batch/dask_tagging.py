@@ -15,7 +15,7 @@ Two ways in:
 
       import dask.dataframe as dd
       from classifier import Registry
-      from classifier.dask_tagging import tag_dask_dataframe
+      from classifier.batch.dask_tagging import tag_dask_dataframe
 
       model, _ = Registry().load()
       articles = dd.read_json("news-*.jsonl", lines=True, blocksize="64MB")
@@ -36,10 +36,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from classifier.batch.readers import InputRecord
+from classifier.batch.tagging import tag_records
 from classifier.errors import InvalidInputError
 from classifier.model import StageClassifier
-from classifier.readers import InputRecord
-from classifier.tagging import tag_records
 from classifier.taxonomy import LABELS
 
 if TYPE_CHECKING:

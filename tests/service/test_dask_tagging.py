@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from classifier.cli import main
-from classifier.readers import InputSpec
-from classifier.tagging import InProcess, TagOptions, tag_file
+from classifier.batch.readers import InputSpec
+from classifier.batch.tagging import InProcess, TagOptions, tag_file
 from classifier.taxonomy import LABELS
+from service.cli import main
 from tests.conftest import write_jsonl
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is part of the test setup")
@@ -35,7 +35,7 @@ def read_jsonl(path):
 
 
 def test_dask_engine_gives_the_same_output_as_one_process(tmp_path, tiny_classifier, cluster):
-    from classifier.dask_tagging import DaskCluster
+    from classifier.batch.dask_tagging import DaskCluster
 
     rows = [{"id": i, "text": TEXTS[i % 5]} for i in range(40)] + [{"id": 40}]
     source = write_jsonl(tmp_path / "in.jsonl", rows)
@@ -96,7 +96,7 @@ def test_cli_engine_dask_against_a_scheduler(tmp_path, tiny_data_dir, cluster, c
 
 
 def test_unreachable_scheduler_is_a_clear_error(tiny_classifier):
-    from classifier.dask_tagging import DaskCluster
+    from classifier.batch.dask_tagging import DaskCluster
     from classifier.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError, match="cannot reach the Dask scheduler"):
@@ -106,7 +106,7 @@ def test_unreachable_scheduler_is_a_clear_error(tiny_classifier):
 def test_tag_dask_dataframe_maps_every_partition(tiny_classifier, cluster):
     import dask.dataframe as dd
 
-    from classifier.dask_tagging import tag_dask_dataframe
+    from classifier.batch.dask_tagging import tag_dask_dataframe
 
     frame = pd.DataFrame({"id": range(6), "body": [*TEXTS, ""]})
     ddf = dd.from_pandas(frame, npartitions=3)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from classifier.readers import RecordReader
+from classifier.batch.readers import RecordReader
 
 OnProgress = Callable[[int, RecordReader], None]
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifier.bootstrap import holdout_if_present
 from classifier.dataset import (
     CORPUS_FOLDER,
     Dataset,
@@ -25,8 +24,9 @@ from classifier.errors import ClassifierError, DatasetError, Problem
 from classifier.gate import GateConfig, GateDecision, judge
 from classifier.language import detect_language
 from classifier.registry import Registry
-from classifier.store import Feedback, Store
 from classifier.training import TrainedModel, TrainingConfig, train
+from service.bootstrap import holdout_if_present
+from service.store import Feedback, Store
 
 Progress = Callable[[float, str], None]
 

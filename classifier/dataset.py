@@ -30,9 +30,11 @@ from classifier.taxonomy import LABELS
 
 CORPUS_FOLDER = "corpus"
 HOLDOUT_FOLDER = "holdout"
+# Written by people who never saw the corpus; never trained on and never used to choose a model.
+CHALLENGE_FOLDER = "challenge"
 
 REQUIRED_FIELDS = ("text", "label")
-OPTIONAL_FIELDS = ("lang", "id", "source", "group")
+OPTIONAL_FIELDS = ("lang", "id", "source", "group", "register")
 MAX_TEXT_CHARS = 100_000
 MIN_EXAMPLES_PER_LABEL = 5
 
@@ -46,9 +48,10 @@ class LabeledExample:
     source: str
     group: str
     origin: str  # "file:line", for error messages and review
+    register: str = ""  # dev, news, product, social, hard-negative: for reports by register
 
     def to_dict(self) -> dict[str, str]:
-        return {
+        record = {
             "id": self.id,
             "text": self.text,
             "label": self.label,
@@ -56,6 +59,9 @@ class LabeledExample:
             "source": self.source,
             "group": self.group,
         }
+        if self.register:
+            record["register"] = self.register
+        return record
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,7 @@ def _parse_record(record: object, origin: str, line: int, problems: list[Problem
         problems.append(
             Problem(origin, line, f"unknown lang {lang!r}; expected one of {', '.join(LANGS)}")
         )
-    for name in ("id", "source", "group"):
+    for name in ("id", "source", "group", "register"):
         value = record.get(name)
         if value is not None and not isinstance(value, str | int):
             problems.append(Problem(origin, line, f"'{name}' must be a string"))
@@ -196,6 +202,7 @@ def parse_examples(content: str, origin: str, fmt: str = "jsonl") -> tuple[list,
                 source=str(record.get("source") or ""),
                 group=str(record.get("group") or f"{origin}:{line}"),
                 origin=f"{origin}:{line}",
+                register=str(record.get("register") or ""),
             )
         )
     return examples, problems

@@ -56,6 +56,7 @@ class EvaluationReport:
     brier: float
     ece: float
     misclassified: list[Misclassified] = field(default_factory=list)
+    per_register: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self, with_errors: bool = True) -> dict[str, object]:
         data = asdict(self)
@@ -76,6 +77,7 @@ class EvaluationReport:
             brier=raw["brier"],
             ece=raw["ece"],
             misclassified=[Misclassified(**m) for m in raw.get("misclassified", [])],
+            per_register=raw.get("per_register", {}),
         )
 
 
@@ -95,16 +97,10 @@ def report_from_probabilities(dataset: Dataset, proba: np.ndarray, method: str) 
         )
         for i, label in enumerate(LABELS)
     }
-    per_language = {}
     langs = np.array(dataset.langs)
-    for lang in LANGS:
-        mask = langs == lang
-        if mask.any():
-            per_language[lang] = {
-                "n": int(mask.sum()),
-                "accuracy": round(float((predicted[mask] == truth[mask]).mean()), 4),
-                "macro_f1": round(_macro_f1(truth[mask], predicted[mask]), 4),
-            }
+    per_language = _slices(truth, predicted, langs, LANGS)
+    registers = np.array([e.register for e in dataset.examples])
+    per_register = _slices(truth, predicted, registers, sorted(set(registers) - {""}))
     misclassified = [
         Misclassified(
             id=example.id,
@@ -129,7 +125,24 @@ def report_from_probabilities(dataset: Dataset, proba: np.ndarray, method: str) 
         brier=round(brier_score(proba, truth), 4),
         ece=round(expected_calibration_error(proba, truth), 4),
         misclassified=misclassified[:MISCLASSIFIED_KEPT],
+        per_register=per_register,
     )
+
+
+def _slices(
+    truth: np.ndarray, predicted: np.ndarray, keys: np.ndarray, names: list[str] | tuple[str, ...]
+) -> dict[str, dict[str, float]]:
+    """Scores for each subset of examples sharing a key (a language, a register)."""
+    scores = {}
+    for name in names:
+        mask = keys == name
+        if mask.any():
+            scores[name] = {
+                "n": int(mask.sum()),
+                "accuracy": round(float((predicted[mask] == truth[mask]).mean()), 4),
+                "macro_f1": round(_macro_f1(truth[mask], predicted[mask]), 4),
+            }
+    return scores
 
 
 def _macro_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
@@ -231,6 +244,10 @@ def format_report(report: EvaluationReport, errors: int = 10) -> str:
     lines += ["", f"{'language':<12}{'n':>10}{'accuracy':>10}{'macro-F1':>10}"]
     for lang, s in report.per_language.items():
         lines.append(f"{lang:<12}{s['n']:>10}{s['accuracy']:>10.4f}{s['macro_f1']:>10.4f}")
+    if report.per_register:
+        lines += ["", f"{'register':<14}{'n':>8}{'accuracy':>10}{'macro-F1':>10}"]
+        for name, s in report.per_register.items():
+            lines.append(f"{name:<14}{s['n']:>8}{s['accuracy']:>10.4f}{s['macro_f1']:>10.4f}")
     lines += ["", "confusion (rows: true label, columns: predicted)"]
     lines.append(" " * 12 + "".join(f"{label[:10]:>11}" for label in LABELS))
     for label, row in zip(LABELS, report.confusion, strict=True):

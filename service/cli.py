@@ -20,7 +20,7 @@ from classifier.batch.readers import InputSpec
 from classifier.batch.tag_report import LOW_CONFIDENCE, render_html
 from classifier.batch.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.corpus_checks import BUCKETS, CorpusTargets, check_corpus
-from classifier.dataset import load_dataset, load_training_data
+from classifier.dataset import CHALLENGE_FOLDER, load_dataset, load_training_data
 from classifier.errors import ClassifierError, InvalidInputError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
 from classifier.gate import GateConfig
@@ -133,6 +133,13 @@ def cmd_evaluate(args: argparse.Namespace, out: Console) -> int:
     if holdout is not None and not args.no_holdout:
         classifier = _model(args)
         reports.append(evaluate_model(classifier, holdout, f"holdout, model {classifier.version}"))
+    scored_sets = [Path(p) for p in args.on]
+    if args.challenge:
+        scored_sets.append(data_dir / CHALLENGE_FOLDER)
+    for path in scored_sets:
+        classifier = _model(args)
+        method = f"{path.name}, model {classifier.version}"
+        reports.append(evaluate_model(classifier, load_dataset([path]), method))
     if args.json:
         _print_json([r.to_dict() for r in reports])
     else:
@@ -357,6 +364,17 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-holdout", action="store_true", help="skip the current model's holdout run")
+    p.add_argument(
+        "--on",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also score the current model on "
+        "a labeled file or folder it never trained on (repeatable)",
+    )
+    p.add_argument(
+        "--challenge", action="store_true", help="also score the current model on the challenge set"
+    )
     p.add_argument("--errors", type=int, default=15, help="mistakes to list")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_evaluate)

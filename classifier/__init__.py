@@ -3,6 +3,8 @@
 The public API; importing it loads nothing and touches no files.
 """
 
+__version__ = "0.1.0"
+
 from classifier.dataset import Dataset, LabeledExample, load_dataset, load_training_data
 from classifier.errors import (
     ClassifierError,
@@ -43,6 +45,7 @@ __all__ = [
     "Term",
     "TrainedModel",
     "TrainingConfig",
+    "__version__",
     "build_pipeline",
     "cross_validate",
     "evaluate_model",

@@ -24,8 +24,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifier.csv_rows import csv_rows, header_of
 from classifier.errors import DatasetError, Problem
 from classifier.language import LANGS, detect_language, encodable
+from classifier.limits import MAX_TEXT_CHARS
 from classifier.taxonomy import LABELS
 
 CORPUS_FOLDER = "corpus"
@@ -35,7 +37,6 @@ CHALLENGE_FOLDER = "challenge"
 
 REQUIRED_FIELDS = ("text", "label")
 OPTIONAL_FIELDS = ("lang", "id", "source", "group", "register")
-MAX_TEXT_CHARS = 100_000
 MIN_EXAMPLES_PER_LABEL = 5
 
 
@@ -159,20 +160,33 @@ def _records_jsonl(lines: Iterable[str], origin: str, problems: list[Problem]) -
             problems.append(
                 Problem(origin, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
             )
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, 100k nested [
+            problems.append(Problem(origin, number, f"unreadable JSON ({_short(exc)})"))
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0][:120]
 
 
 def _records_csv(text: str, origin: str, problems: list[Problem]) -> Iterator:
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header, problem = header_of(reader)
+    if problem:
+        problems.append(Problem(origin, 1, problem))
+        return
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
         problems.append(Problem(origin, 1, f"CSV header lacks column(s) {missing}; has {header}"))
         return
-    for row in reader:
-        if None in row:
-            problems.append(Problem(origin, reader.line_num, "more cells than header columns"))
-            continue
-        yield reader.line_num, {k: v for k, v in row.items() if v not in (None, "") or k == "text"}
+    for line, row, problem in csv_rows(reader):
+        if row is None:
+            problems.append(Problem(origin, line, problem or "unreadable CSV row"))
+        elif None in row:
+            problems.append(Problem(origin, line, "more cells than header columns"))
+        else:
+            yield line, {k: v for k, v in row.items() if v not in (None, "") or k == "text"}
 
 
 def parse_examples(content: str, origin: str, fmt: str = "jsonl") -> tuple[list, list[Problem]]:

@@ -67,6 +67,10 @@ class SparseRow:
     values: np.ndarray
 
 
+class NoFastPathError(Exception):
+    """The pipeline uses a step the compiled path does not reproduce; use scikit-learn's."""
+
+
 class FastScorer:
     def __init__(self, pipeline: Pipeline, label_columns: Sequence[int]) -> None:
         union = pipeline.named_steps["features"]
@@ -75,9 +79,9 @@ class FastScorer:
         for _name, vectorizer in union.transformer_list:
             analyzer = vectorizer.analyzer
             if not hasattr(analyzer, "analyze_normalised"):
-                raise TypeError(f"no fast path for analyzer {analyzer!r}")
+                raise NoFastPathError(f"no fast path for analyzer {analyzer!r}")
             if vectorizer.norm not in ("l2", None) or not vectorizer.use_idf:
-                raise TypeError("the fast path supports l2-normalised tf-idf only")
+                raise NoFastPathError("the fast path supports l2-normalised tf-idf only")
             blocks.append(
                 _Block(
                     analyzer=analyzer,

@@ -23,21 +23,14 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from classifier.language import CJK_RANGES
+
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # Control characters other than tab, newline and carriage return are dropped.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Latin words and numbers of two characters or more; CJK text is left to the character grams.
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]+")
-# Han (with extensions A and compatibility), kana and hangul, as inclusive code point ranges:
-# the character grams come from runs of these (the compiled path in gram_codes.py reads the
-# same ranges).
-CJK_RANGES = (
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x3040, 0x30FF),
-    (0xAC00, 0xD7AF),
-)
+# The character grams come from runs of CJK_RANGES (gram_codes.py reads the same ranges).
 _CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+")
 PREFIX_MARK = "^"
 # Full-width ASCII forms and the ideographic space, in nearly every Chinese text, each

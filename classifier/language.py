@@ -11,7 +11,11 @@ import re
 
 LANGS: tuple[str, ...] = ("en", "zh-Hant", "zh-Hans")
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Han (with extension A and the compatibility block), then kana and hangul, as inclusive code point
+# ranges. Language detection counts Han only; the features' character grams use all of them.
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+CJK_RANGES = (*HAN_RANGES, (0x3040, 0x30FF), (0xAC00, 0xD7AF))
+_CJK = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES) + "]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 # Common characters whose Simplified and Traditional forms differ (each string holds one script).

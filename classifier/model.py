@@ -17,11 +17,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.errors import InvalidInputError, NotTrainedError
-from classifier.fastpath import FastScorer, softmax
+from classifier.fastpath import FastScorer, NoFastPathError, softmax
 from classifier.features import build_features, display_term
+from classifier.limits import MAX_TEXT_CHARS
 from classifier.taxonomy import LABELS
-
-DEFAULT_MAX_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ class Prediction:
         return asdict(self)
 
 
-def check_texts(texts: object, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+def check_texts(texts: object, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
     """Refuse input that would give a meaningless answer, naming the item and the limit."""
     if isinstance(texts, str | bytes):
         raise InvalidInputError("expected a list of texts, got a single string; wrap it in a list")
@@ -145,35 +144,40 @@ class StageClassifier:
         # Compiled once, here; a pipeline built from other analyzers falls back to scikit-learn.
         try:
             self._fast: FastScorer | None = FastScorer(pipeline, self._column)
-        except TypeError:
+        except NoFastPathError:
             self._fast = None
 
     @property
     def has_fast_path(self) -> bool:
         return self._fast is not None
 
+    # Every entry point checks its input the same way (check_texts): a bare string is refused
+    # rather than scored one character at a time.
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Logits with columns in `LABELS` order."""
+        checked = check_texts(texts)
         if self._fast is not None:
-            return self._fast.decision_function(list(texts))
-        return self.pipeline.decision_function(list(texts))[:, self._column]
+            return self._fast.decision_function(checked)
+        return self.pipeline.decision_function(checked)[:, self._column]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities with columns in `LABELS` order."""
+        checked = check_texts(texts)
         if self._fast is not None:
-            return self._fast.predict_proba(list(texts))
-        return self.pipeline_predict_proba(texts)
+            return self._fast.predict_proba(checked)
+        return self.pipeline.predict_proba(checked)[:, self._column]
 
     def pipeline_predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """The scikit-learn pipeline's own answer: the reference the fast path must match."""
-        return self.pipeline.predict_proba(list(texts))[:, self._column]
+        return self.pipeline.predict_proba(check_texts(texts))[:, self._column]
 
     def predict(
         self,
         texts: Sequence[str],
         explain: bool = False,
         top_terms: int = 8,
-        max_chars: int = DEFAULT_MAX_CHARS,
+        max_chars: int = MAX_TEXT_CHARS,
     ) -> list[Prediction]:
         checked = check_texts(texts, max_chars)
         if not checked:

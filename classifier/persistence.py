@@ -17,14 +17,16 @@ import joblib
 import numpy
 import scipy
 import sklearn
+from pydantic import ValidationError
+from sklearn.pipeline import Pipeline
 
+from classifier import __version__
 from classifier.errors import ModelIntegrityError, ModelNotFoundError
+from classifier.manifest import FORMAT_VERSION, ArtifactInfo, Manifest
 from classifier.model import StageClassifier
 
-FORMAT_VERSION = 1
 ARTIFACT_NAME = "model.joblib"
 MANIFEST_NAME = "manifest.json"
-PACKAGE_VERSION = "0.1.0"
 
 
 def library_versions() -> dict[str, str]:
@@ -34,7 +36,7 @@ def library_versions() -> dict[str, str]:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,
-        "ai-stage": PACKAGE_VERSION,
+        "ai-stage": __version__,
     }
 
 
@@ -51,75 +53,117 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def write_model_folder(folder: Path, classifier: StageClassifier, manifest: dict) -> dict:
-    """Write artifact then manifest into `folder` (which must be new and private to the caller)."""
+def write_model_folder(folder: Path, classifier: StageClassifier, fields: dict) -> Manifest:
+    """Write artifact then manifest into `folder` (which must be new and private to the caller).
+
+    `fields` holds what the registry knows (version, metrics, data); the artifact's checksum and
+    the library versions are added here.
+    """
     artifact = folder / ARTIFACT_NAME
     joblib.dump(classifier.pipeline, artifact, compress=3)
     _fsync_file(artifact)
-    full = {
-        "format_version": FORMAT_VERSION,
-        **manifest,
-        "artifact": {
-            "file": ARTIFACT_NAME,
-            "sha256": sha256_of(artifact),
-            "bytes": artifact.stat().st_size,
-        },
-        "libraries": library_versions(),
-    }
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        **fields,
+        artifact=ArtifactInfo(
+            file=ARTIFACT_NAME, sha256=sha256_of(artifact), bytes=artifact.stat().st_size
+        ),
+        libraries=library_versions(),
+    )
     manifest_path = folder / MANIFEST_NAME
-    manifest_path.write_text(json.dumps(full, indent=2, ensure_ascii=False), encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(manifest.model_dump(), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     _fsync_file(manifest_path)
-    return full
+    return manifest
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST_NAME
     if not path.is_file():
         raise ModelNotFoundError(f"{folder.name}: no manifest, so the model folder is incomplete")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelIntegrityError(f"{folder.name}: manifest is not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ModelIntegrityError(f"{folder.name}: manifest is not valid JSON") from exc
+    if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
+        found = raw.get("format_version") if isinstance(raw, dict) else type(raw).__name__
         raise ModelIntegrityError(
-            f"{folder.name}: manifest format {manifest.get('format_version')!r} is not "
-            f"{FORMAT_VERSION}"
-            if isinstance(manifest, dict)
-            else f"{folder.name}: manifest is not an object"
+            f"{folder.name}: manifest format {found!r} is not {FORMAT_VERSION}"
         )
-    return manifest
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ModelIntegrityError(f"{folder.name}: manifest field {where}: {first['msg']}") from exc
 
 
-def verify(folder: Path, manifest: dict) -> Path:
-    """Raise unless the artifact is exactly the one the manifest describes."""
-    artifact_info = manifest.get("artifact") or {}
-    name = artifact_info.get("file")
-    if name != ARTIFACT_NAME:
-        raise ModelIntegrityError(f"{folder.name}: manifest names artifact {name!r}")
+def _major_minor(version: str | None) -> str | None:
+    return ".".join(version.split(".")[:2]) if version else None
+
+
+def check_libraries(name: str, recorded: dict[str, str]) -> None:
+    """Refuse a pickle made by other library versions: it may load wrongly, or not at all.
+
+    scikit-learn must match exactly (its estimators' internals change between releases);
+    numpy and Python by major.minor (their pickle formats change between those).
+    """
+    current = library_versions()
+    if recorded.get("scikit-learn") != current["scikit-learn"]:
+        raise ModelIntegrityError(
+            f"{name}: trained with scikit-learn {recorded.get('scikit-learn')}, this is "
+            f"{current['scikit-learn']}; retrain with `ai-stage train`"
+        )
+    for library in ("numpy", "python"):
+        if _major_minor(recorded.get(library)) != _major_minor(current[library]):
+            raise ModelIntegrityError(
+                f"{name}: trained with {library} {recorded.get(library)}, this is "
+                f"{current[library]}; retrain with `ai-stage train`"
+            )
+
+
+def verify(folder: Path, manifest: Manifest) -> Path:
+    """Raise unless the artifact is exactly the one the manifest describes, made by libraries
+    this process can load it with."""
+    if manifest.artifact.file != ARTIFACT_NAME:
+        raise ModelIntegrityError(
+            f"{folder.name}: manifest names artifact {manifest.artifact.file!r}"
+        )
     artifact = folder / ARTIFACT_NAME
     if not artifact.is_file():
         raise ModelIntegrityError(f"{folder.name}: artifact {ARTIFACT_NAME} is missing")
     actual = sha256_of(artifact)
-    if actual != artifact_info.get("sha256"):
+    if actual != manifest.artifact.sha256:
         raise ModelIntegrityError(
             f"{folder.name}: artifact checksum {actual[:12]}... does not match the manifest's "
-            f"{str(artifact_info.get('sha256'))[:12]}...; refusing to load it"
+            f"{manifest.artifact.sha256[:12]}...; refusing to load it"
         )
-    trained_with = (manifest.get("libraries") or {}).get("scikit-learn")
-    if trained_with != sklearn.__version__:
-        raise ModelIntegrityError(
-            f"{folder.name}: trained with scikit-learn {trained_with}, this is "
-            f"{sklearn.__version__}; retrain with `ai-stage train`"
-        )
+    check_libraries(folder.name, manifest.libraries)
     return artifact
 
 
-def load_model_folder(folder: Path, version: str) -> tuple[StageClassifier, dict]:
+def verify_folder(folder: Path, version: str) -> Manifest:
+    """Everything short of unpickling: the manifest, its version, the checksum, the libraries."""
     manifest = read_manifest(folder)
-    if manifest.get("version") != version:
+    if manifest.version != version:
+        raise ModelIntegrityError(f"{folder.name}: manifest says version {manifest.version!r}")
+    verify(folder, manifest)
+    return manifest
+
+
+def load_model_folder(folder: Path, version: str) -> tuple[StageClassifier, Manifest]:
+    manifest = verify_folder(folder, version)
+    try:
+        pipeline = joblib.load(folder / ARTIFACT_NAME)
+    except Exception as exc:
+        # Checksum and versions matched, yet it will not load: whatever the reason (not a
+        # pickle, a class that moved, a truncated stream), it is a model we cannot serve.
         raise ModelIntegrityError(
-            f"{folder.name}: manifest says version {manifest.get('version')!r}"
+            f"{folder.name}: the artifact could not be loaded ({type(exc).__name__})"
+        ) from exc
+    if not isinstance(pipeline, Pipeline):
+        raise ModelIntegrityError(
+            f"{folder.name}: the artifact holds a {type(pipeline).__name__}, not a Pipeline"
         )
-    artifact = verify(folder, manifest)
-    pipeline = joblib.load(artifact)
     return StageClassifier(pipeline, version=version), manifest

@@ -28,8 +28,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from classifier.errors import ModelIntegrityError, ModelNotFoundError
+from classifier.manifest import Manifest
 from classifier.model import StageClassifier
-from classifier.persistence import load_model_folder, read_manifest, write_model_folder
+from classifier.persistence import (
+    load_model_folder,
+    read_manifest,
+    verify_folder,
+    write_model_folder,
+)
 from classifier.processes import process_alive
 from classifier.taxonomy import taxonomy_hash
 from classifier.training import TrainedModel
@@ -81,9 +87,9 @@ class Registry:
         except FileNotFoundError:
             return {"version": None, "history": []}
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelIntegrityError(f"{path} is not valid JSON: {exc}") from exc
+            raise ModelIntegrityError(f"the {POINTER_NAME} pointer is not valid JSON") from exc
         if not isinstance(pointer, dict):
-            raise ModelIntegrityError(f"{path} is not a JSON object")
+            raise ModelIntegrityError(f"the {POINTER_NAME} pointer is not a JSON object")
         return pointer
 
     def current_version(self) -> str | None:
@@ -100,11 +106,11 @@ class Registry:
             if p.is_dir() and VERSION_PATTERN.fullmatch(p.name) and (p / "manifest.json").is_file()
         )
 
-    def manifest(self, version: str | None = None) -> dict:
+    def manifest(self, version: str | None = None) -> Manifest:
         version = self._require_current() if version is None else version
         folder = self.folder(version)
         if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
+            raise ModelNotFoundError(f"no model version {version!r} in the registry")
         return read_manifest(folder)
 
     def list(self) -> list[ModelInfo]:
@@ -112,30 +118,29 @@ class Registry:
         infos = []
         for version in self.versions():
             manifest = self.manifest(version)
-            metrics = (manifest.get("metrics") or {}).get("cross_validation") or {}
             infos.append(
                 ModelInfo(
                     version=version,
-                    created_at=str(manifest.get("created_at", "")),
+                    created_at=manifest.created_at,
                     current=version == current,
-                    macro_f1=metrics.get("macro_f1"),
-                    examples=(manifest.get("data") or {}).get("examples"),
+                    macro_f1=manifest.cv_macro_f1,
+                    examples=manifest.examples,
                 )
             )
         return infos
 
-    def load(self, version: str | None = None) -> tuple[StageClassifier, dict]:
+    def load(self, version: str | None = None) -> tuple[StageClassifier, Manifest]:
         """Verify, then unpickle; the current version when none is named."""
         version = self._require_current() if version is None else version
         folder = self.folder(version)
         if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
+            raise ModelNotFoundError(f"no model version {version!r} in the registry")
         return load_model_folder(folder, version)
 
     def _require_current(self) -> str:
         version = self.current_version()
         if version is None:
-            raise ModelNotFoundError(f"no current model in {self.root}; run `ai-stage train`")
+            raise ModelNotFoundError("no current model in the registry; run `ai-stage train`")
         return version
 
     # -- writing ---------------------------------------------------------------------------
@@ -169,12 +174,20 @@ class Registry:
             self.promote(version)
         return version
 
-    def promote(self, version: str, locked: bool = False) -> None:
-        """Make `version` current; `locked=True` when the caller already holds `writing()`."""
+    def verify(self, version: str) -> Manifest:
+        """Check a version without unpickling it: manifest, checksum, library versions."""
         folder = self.folder(version)
         if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in {self.root}")
-        read_manifest(folder)  # an unfinished or foreign folder is refused here
+            raise ModelNotFoundError(f"no model version {version!r} in the registry")
+        return verify_folder(folder, version)
+
+    def promote(self, version: str, locked: bool = False) -> None:
+        """Make `version` current; `locked=True` when the caller already holds `writing()`.
+
+        A version that fails its checks is refused before CURRENT is touched, so a restart
+        never finds a pointer to a model it cannot load.
+        """
+        self.verify(version)
         with contextlib.nullcontext() if locked else self.writing():
             pointer = self._pointer()
             previous = pointer.get("version")
@@ -185,15 +198,26 @@ class Registry:
                 history.insert(0, previous)
             self._write_pointer({"version": version, "history": history[:HISTORY_KEPT]})
 
-    def rollback(self) -> str:
-        """Make the previously current version current again; returns it."""
+    def rollback_target(self) -> str:
+        """The version a rollback would make current."""
+        history = [v for v in self._pointer().get("history", []) if v in set(self.versions())]
+        if not history:
+            raise ModelNotFoundError("no earlier model to roll back to")
+        return history[0]
+
+    def rollback(self, expected: str | None = None) -> str:
+        """Make the previously current version current again, after checking it exactly as
+        `promote` does; returns it. `expected` (from `rollback_target`) must still be the
+        target, so a caller that loaded it first never points CURRENT at something else."""
         with self.writing():
-            pointer = self._pointer()
-            history = [v for v in pointer.get("history", []) if v in set(self.versions())]
-            if not history:
-                raise ModelNotFoundError("no earlier model to roll back to")
-            self._write_pointer({"version": history[0], "history": history[1:]})
-            return history[0]
+            target = self.rollback_target()
+            if expected is not None and target != expected:
+                raise ModelNotFoundError("the model history changed; try the rollback again")
+            self.verify(target)
+            history = [v for v in self._pointer().get("history", []) if v != target]
+            history = [v for v in history if v in set(self.versions())]
+            self._write_pointer({"version": target, "history": history})
+            return target
 
     def _write_pointer(self, pointer: dict) -> None:
         temp = self.root / f"{TEMP_PREFIX}{POINTER_NAME}-{os.getpid()}"
@@ -237,6 +261,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _manifest_of(version: str, trained: TrainedModel, notes: dict | None) -> dict:
+    """The manifest's fields that the registry knows; persistence adds artifact and libraries."""
+
     def report(r: object) -> dict | None:
         if r is None:
             return None

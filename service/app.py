@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from classifier import __version__
 from classifier.errors import ClassifierError
 from classifier.registry import Registry
 from service import metrics
@@ -19,6 +20,7 @@ from service.bootstrap import ensure_model
 from service.config import Settings
 from service.errors import install_error_handlers
 from service.holder import ModelHolder
+from service.jobs import clean_up
 from service.middleware import RequestMiddleware
 from service.responses import SafeJSONResponse
 from service.routes import classify, feedback, health, labels, models, tag_jobs, training
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(settings.database)
+        clean_up(app.state.store, settings.keep_jobs_seconds, settings.keep_jobs)
         holder = await anyio.to_thread.run_sync(_start_holder, settings)
         app.state.holder = holder
         holder.start_watching(settings.reload_interval)
@@ -66,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         default_response_class=SafeJSONResponse,
         title="ai-stage",
-        version="0.1.0",
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
     )
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/train": (settings.max_train_upload_bytes, "AI_STAGE_MAX_TRAIN_UPLOAD_BYTES"),
             "/v1/tag-jobs": (settings.max_upload_bytes, "AI_STAGE_MAX_UPLOAD_BYTES"),
         },
+        token=settings.admin_token,
     )
     return app
 

@@ -8,7 +8,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from classifier.gate import DEFAULT_LABEL_MARGIN, DEFAULT_MACRO_MARGIN
+from classifier.limits import MAX_TEXT_CHARS
 from service import paths
+from service.limits import DEFAULT_TEXT_CHARS, MAX_BATCH_ITEMS
 
 
 class Settings(BaseSettings):
@@ -27,8 +29,15 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")
-    max_text_chars: int = Field(100_000, ge=1, description="Longest text accepted, in characters.")
-    max_batch_items: int = Field(1_000, ge=1, description="Most items in one batch request.")
+    max_text_chars: int = Field(
+        DEFAULT_TEXT_CHARS,
+        ge=1,
+        le=MAX_TEXT_CHARS,
+        description="Longest text accepted, in characters.",
+    )
+    max_batch_items: int = Field(
+        1_000, ge=1, le=MAX_BATCH_ITEMS, description="Most items in one batch request."
+    )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body.")
     max_upload_bytes: int = Field(
         256 * 1024 * 1024, ge=1024, description="Largest file upload to /v1/tag-jobs."
@@ -55,3 +64,28 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Seconds between checks for a newly promoted model."
     )
     train_if_empty: bool = Field(True, description="Train the default model when none exists.")
+    tag_max_input_bytes: int = Field(
+        2 * 1024**3, ge=1024, description="Most bytes a tag job reads, counted after decompression."
+    )
+    tag_max_line_chars: int = Field(
+        2 * MAX_TEXT_CHARS, ge=1024, description="Longest input line a tag job reads whole."
+    )
+    tag_max_output_bytes: int = Field(
+        4 * 1024**3, ge=1024, description="Most bytes a tag job may write."
+    )
+    job_timeout_seconds: float = Field(
+        3600.0, gt=0, description="A job still running after this long is stopped."
+    )
+    keep_jobs_seconds: float = Field(
+        7 * 24 * 3600.0, ge=0, description="Finished jobs' files are deleted after this long..."
+    )
+    keep_jobs: int = Field(100, ge=0, description="...except those of the newest this many jobs.")
+    limit_concurrency: int = Field(
+        256, ge=1, description="Connections served at once per worker; more get 503."
+    )
+    timeout_keep_alive: int = Field(
+        5, ge=1, description="Seconds an idle keep-alive connection is held open."
+    )
+    max_header_bytes: int = Field(
+        64 * 1024, ge=4096, description="Largest request head (request line and headers)."
+    )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.auth import token_refusal
 from service.config import Settings
 from service.errors import ServiceError
 from service.holder import ModelHolder, Serving
@@ -36,21 +36,9 @@ async def get_serving(request: Request) -> Serving:
 
 
 def _check_token(request: Request, settings: Settings) -> None:
-    if settings.admin_token is None:
-        raise ServiceError(
-            403,
-            "disabled",
-            "this endpoint changes state and is disabled; set AI_STAGE_ADMIN_TOKEN to enable it",
-        )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
-        raise ServiceError(
-            401,
-            "unauthorized",
-            "a valid 'Authorization: Bearer <token>' header is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    refusal = token_refusal(request.headers.get("authorization"), settings.admin_token)
+    if refusal is not None:
+        raise refusal
 
 
 async def require_admin(request: Request) -> None:

@@ -9,6 +9,7 @@ its traceback and answered with a generic 500 that leaks nothing.
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from fastapi import FastAPI, Request
@@ -27,6 +28,7 @@ from classifier.errors import (
     QualityGateError,
     TaxonomyError,
 )
+from service.limits import MAX_ERROR_DETAILS
 from service.responses import SafeJSONResponse
 
 log = logging.getLogger("ai_stage.errors")
@@ -54,17 +56,31 @@ class ServiceError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-def error_body(code: str, message: str, details: list | None = None) -> dict:
+def error_body(
+    code: str, message: str, details: list | None = None, total: int | None = None
+) -> dict:
+    """The one error shape. At most MAX_ERROR_DETAILS details are listed and `more_details`
+    counts the rest (of `total`, when the caller listed only the first few), so a request with a
+    million bad items gets a short answer."""
     error: dict[str, object] = {"code": code, "message": message}
     if details:
-        error["details"] = details
+        error["details"] = details[:MAX_ERROR_DETAILS]
+        more = max(len(details), total or 0) - len(error["details"])  # type: ignore[arg-type]
+        if more > 0:
+            error["more_details"] = more
     return {"error": error}
 
 
 def error_response(
-    status: int, code: str, message: str, details: list | None = None, headers: dict | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list | None = None,
+    headers: dict | None = None,
+    total: int | None = None,
 ) -> SafeJSONResponse:
-    return SafeJSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    body = error_body(code, message, details, total)
+    return SafeJSONResponse(body, status_code=status, headers=headers)
 
 
 def _classifier_error(_request: Request, exc: Exception) -> SafeJSONResponse:
@@ -75,8 +91,10 @@ def _classifier_error(_request: Request, exc: Exception) -> SafeJSONResponse:
             break
     else:
         status, code = 400, "classifier_error"
-    details = [str(p) for p in exc.problems] if isinstance(exc, DatasetError) else None
-    return error_response(status, code, exc.message.splitlines()[0], details)
+    problems = exc.problems if isinstance(exc, DatasetError) else []
+    details = [str(p) for p in problems[:MAX_ERROR_DETAILS]] or None
+    message = exc.message.splitlines()[0]
+    return error_response(status, code, message, details, total=len(problems))
 
 
 def _service_error(_request: Request, exc: Exception) -> SafeJSONResponse:
@@ -86,8 +104,9 @@ def _service_error(_request: Request, exc: Exception) -> SafeJSONResponse:
 
 def _validation_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
     details = []
-    for error in exc.errors():
+    for error in itertools.islice(errors, MAX_ERROR_DETAILS):
         if error.get("type") == "json_invalid":
             reason = (error.get("ctx") or {}).get("error", "invalid JSON")
             position = error.get("loc", ("body", "?"))[-1]
@@ -97,12 +116,13 @@ def _validation_error(_request: Request, exc: Exception) -> SafeJSONResponse:
         details.append({"field": location or "body", "message": error.get("msg", "invalid")})
     first = details[0] if details else {"field": "body", "message": "invalid request"}
     message = f"{first['field']}: {first['message']}"
-    return error_response(422, "invalid_request", message, details)
+    return error_response(422, "invalid_request", message, details, total=len(errors))
 
 
 def _http_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {
+        400: "bad_request",
         404: "not_found",
         405: "method_not_allowed",
         413: "too_large",

@@ -1,66 +1,74 @@
 """Runs one queued job in its own process: `python -m service.job_worker --db DB --job ID`.
 
-Everything the job needs is in its row (kind and parameters), so the process that queued it
-(any service worker) and the process that runs it share nothing but the database. The job's
-state, progress and result are written back to the same row; any exception ends it `failed`
-with the message, so a job never stays `running` because its code raised.
+Everything the job needs is in its row (kind and typed parameters), so the process that queued
+it (any service worker) and the process that runs it share nothing but the database. The job's
+state, progress and result are written back to the same row. Only messages meant for users go
+there: an unexpected failure is recorded as such and its traceback goes to the job's log, never
+to the row, which any token holder can read. A job that runs past its time limit is stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
-from classifier.batch.readers import InputSpec, RecordReader
+from classifier.batch.readers import InputSpec, ReadLimits, RecordReader
 from classifier.batch.tagging import InProcess, TagOptions, tag_file
 from classifier.errors import ClassifierError
 from classifier.gate import GateConfig
 from classifier.registry import Registry
+from service.jobs import TagJobParams, TrainJobParams, clean_up, params_of
+from service.messages import for_users
 from service.retrain import RetrainRequest, retrain
 from service.store import Job, Store
 
 
-def run_train_job(store: Store, job: Job) -> None:
-    params = job.params
+class JobTimeoutError(Exception):
+    pass
+
+
+def run_train_job(store: Store, job: Job, params: TrainJobParams) -> None:
     request = RetrainRequest(
-        data_dir=Path(params["data_dir"]),
-        extra_files=tuple(Path(p) for p in params.get("extra_files", [])),
-        include_base=bool(params.get("include_base", True)),
-        use_feedback=bool(params.get("use_feedback", False)),
+        data_dir=Path(params.data_dir),
+        extra_files=tuple(Path(p) for p in params.extra_files),
+        include_base=params.include_base,
+        use_feedback=params.use_feedback,
         database=store.path,
-        force=bool(params.get("force", False)),
-        gate=GateConfig(
-            macro_margin=float(params.get("macro_margin", GateConfig.macro_margin)),
-            label_margin=float(params.get("label_margin", GateConfig.label_margin)),
-        ),
+        force=params.force,
+        gate=GateConfig(macro_margin=params.macro_margin, label_margin=params.label_margin),
     )
-    registry = Registry(Path(params["models_dir"]))
+    registry = Registry(Path(params.models_dir))
 
     def progress(fraction: float, message: str) -> None:
-        store.update_job(job.id, progress=fraction, message=message.strip())
+        store.update_job(job.id, progress=fraction, message=for_users(message.strip()))
 
     outcome = retrain(request, registry, progress)
     store.update_job(
         job.id,
         state=outcome.state,
         progress=1.0,
-        message="; ".join(outcome.decision.reasons),
+        message=for_users("; ".join(outcome.decision.reasons)),
         result=outcome.to_dict(),
     )
 
 
-def run_tag_job(store: Store, job: Job) -> None:
-    params = job.params
-    classifier, _ = Registry(Path(params["models_dir"])).load()
+def run_tag_job(store: Store, job: Job, params: TagJobParams) -> None:
+    classifier, _ = Registry(Path(params.models_dir)).load()
     spec = InputSpec(
-        Path(params["input"]),
-        text_field=params.get("text_field", "text"),
-        id_field=params.get("id_field", "id"),
-        title_field=params.get("title_field"),
+        Path(params.input),
+        text_field=params.text_field,
+        id_field=params.id_field,
+        title_field=params.title_field,
+        limits=ReadLimits(
+            max_line_chars=params.max_line_chars, max_input_bytes=params.max_input_bytes
+        ),
     )
 
     def progress(done: int, reader: RecordReader) -> None:
@@ -70,10 +78,10 @@ def run_tag_job(store: Store, job: Job) -> None:
 
     summary = tag_file(
         spec,
-        Path(params["output"]),
-        InProcess(classifier, bool(params.get("paragraphs"))),
+        Path(params.output),
+        InProcess(classifier, params.paragraphs),
         classifier.version,
-        TagOptions(paragraphs=bool(params.get("paragraphs"))),
+        TagOptions(paragraphs=params.paragraphs, max_output_bytes=params.max_output_bytes),
         progress,
     )
     store.update_job(
@@ -85,32 +93,56 @@ def run_tag_job(store: Store, job: Job) -> None:
     )
 
 
-RUNNERS = {"train": run_train_job, "tag": run_tag_job}
+def _stop_at_deadline(seconds: float) -> None:
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise JobTimeoutError
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def run_job(database: Path, job_id: str) -> int:
     store = Store(database)
     job = store.job(job_id)
-    runner = RUNNERS.get(job.kind)
-    if runner is None:
-        store.update_job(job.id, state="failed", message=f"unknown job kind {job.kind!r}")
+    try:
+        params = params_of(job)
+    except (KeyError, ValueError):
+        store.update_job(job.id, state="failed", message=f"job {job.id} has unusable parameters")
         return 2
     store.update_job(job.id, state="running", pid=os.getpid(), message="started")
+    _stop_at_deadline(params.timeout_seconds)
     try:
-        runner(store, job)
+        if isinstance(params, TrainJobParams):
+            run_train_job(store, job, params)
+        else:
+            run_tag_job(store, job, params)
+    except JobTimeoutError:
+        message = f"stopped: the job ran over its limit of {params.timeout_seconds:g} s"
+        store.update_job(job.id, state="failed", message=message)
+        return 1
     except ClassifierError as exc:
-        store.update_job(job.id, state="failed", message=exc.message, result=_problems(exc))
+        store.update_job(
+            job.id, state="failed", message=for_users(exc.message), result=_problems(exc)
+        )
         return 1
-    except Exception as exc:
-        traceback.print_exc()
-        store.update_job(job.id, state="failed", message=f"{type(exc).__name__}: {exc}")
+    except Exception:
+        traceback.print_exc()  # to the job's log, for the operator
+        store.update_job(
+            job.id, state="failed", message="the job failed unexpectedly; see the server's job log"
+        )
         return 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        with contextlib.suppress(OSError):
+            clean_up(store, params.keep_seconds, params.keep_count)
     return 0
 
 
 def _problems(exc: ClassifierError) -> dict | None:
     problems = getattr(exc, "problems", None)
-    return {"problems": [str(p) for p in problems]} if problems else None
+    if not problems:
+        return None
+    return {"problems": [for_users(str(p)) for p in problems[:20]], "count": len(problems)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

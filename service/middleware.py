@@ -11,12 +11,31 @@ import logging
 import time
 
 from fastapi import HTTPException
+from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import metrics
+from service.auth import token_refusal
 from service.errors import error_body
 
 access_log = logging.getLogger("ai_stage.access")
+
+# On every response: no MIME sniffing, no framing, no referrer. The page (and its files) also
+# gets a policy allowing only our own scripts and styles (it has no inline script or style
+# attribute) and calls back to this origin; /docs keeps FastAPI's defaults.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+PAGE_HEADERS = (
+    *SECURITY_HEADERS,
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+)
 
 
 class RequestMiddleware:
@@ -32,8 +51,15 @@ class RequestMiddleware:
     One middleware instead of two: each ASGI layer costs time on every request.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limits: dict[str, tuple[int, str]]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        upload_limits: dict[str, tuple[int, str]],
+        token: SecretStr | None = None,
+    ) -> None:
         self.app, self.body_limit, self.upload_limits = app, limit, upload_limits
+        self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,19 +67,38 @@ class RequestMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        path = scope["path"]
+        extra = PAGE_HEADERS if path == "/" or path.startswith("/static/") else SECURITY_HEADERS
 
         async def recording_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         try:
+            if path in self.upload_limits and not await self._authorised(scope, recording_send):
+                return
             limited = await self._limit(scope, receive, recording_send)
             if limited is not None:
                 await self.app(scope, limited, recording_send)
         finally:
             self._record(scope, status, time.perf_counter() - started)
+
+    async def _authorised(self, scope: Scope, send: Send) -> bool:
+        """Uploads need the token: refuse before reading the body, so a stranger's upload costs
+        nothing. (The route checks it again through `AdminDep`.)"""
+        authorization = None
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+        refusal = token_refusal(authorization, self.token)
+        if refusal is None:
+            return True
+        headers = [(k.lower().encode(), v.encode()) for k, v in (refusal.headers or {}).items()]
+        await _send_json(send, refusal.status, error_body(refusal.code, refusal.message), headers)
+        return False
 
     async def _limit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """A receive that enforces the limit, or None when a 413 was already sent."""
@@ -105,7 +150,9 @@ class RequestMiddleware:
             )
 
 
-async def _send_json(send: Send, status: int, body: dict) -> None:
+async def _send_json(
+    send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     payload = json.dumps(body).encode()
     await send(
         {
@@ -114,6 +161,7 @@ async def _send_json(send: Send, status: int, body: dict) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
             ],
         }
     )

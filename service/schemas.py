@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from service.limits import MAX_BATCH_ITEMS
 
 Label = Literal["perception", "generative", "agentic", "physical", "none"]
 
@@ -39,8 +42,21 @@ class BatchItem(_Input):
 
 
 class BatchRequest(_Input):
-    items: list[BatchItem] = Field(min_length=1)
+    items: list[BatchItem] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
     explain: bool = False
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _count_before_validating(cls, items: object) -> object:
+        """Refuse an oversized list before its items are validated one by one (and before a
+        million junk items each produce an error)."""
+        if isinstance(items, list) and len(items) > MAX_BATCH_ITEMS:
+            raise PydanticCustomError(
+                "too_long",
+                "has {count} entries; at most {limit} are accepted",
+                {"count": f"{len(items):,}", "limit": f"{MAX_BATCH_ITEMS:,}"},
+            )
+        return items
 
     model_config = ConfigDict(
         extra="forbid",
@@ -171,7 +187,7 @@ class FeedbackPage(BaseModel):
 class JobOut(BaseModel):
     id: str
     kind: str
-    state: Literal["queued", "running", "succeeded", "failed", "rejected"]
+    state: Literal["queued", "running", "succeeded", "failed", "rejected", "cancelled"]
     progress: float = Field(ge=0, le=1)
     message: str
     result: dict | None
@@ -193,7 +209,8 @@ class PromotionOut(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    details: list | None = None
+    details: list | None = Field(None, description="At most 20 of them.")
+    more_details: int | None = Field(None, description="How many details were left out.")
 
 
 class ErrorResponse(BaseModel):
@@ -203,6 +220,7 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorResponse, "description": description}
     for status, description in (
+        (400, "Malformed request: a broken multipart form, or more files or fields than allowed"),
         (401, "Missing or wrong bearer token"),
         (403, "Endpoint disabled: no admin token configured"),
         (404, "Not found"),

@@ -75,5 +75,8 @@ def serve(
         workers=settings.workers,
         access_log=False,
         log_level="info",
+        limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=settings.timeout_keep_alive,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
     return 0

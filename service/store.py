@@ -22,7 +22,8 @@ from classifier.language import encodable
 from classifier.processes import process_alive
 from classifier.taxonomy import check_label
 
-JOB_STATES = ("queued", "running", "succeeded", "failed", "rejected")
+JOB_STATES = ("queued", "running", "succeeded", "failed", "rejected", "cancelled")
+FINISHED_STATES = ("succeeded", "failed", "rejected", "cancelled")
 # A queued job whose process never started, or a running one whose process is gone, is stale.
 STALE_AFTER_SECONDS = 120.0
 
@@ -224,7 +225,43 @@ class Store:
             fields["pid"] = pid
         assignments = ", ".join(f"{name} = ?" for name in fields)
         with self._transaction() as db:
-            db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*fields.values(), job_id))
+            # A cancelled job stays cancelled, whatever its process reports afterwards.
+            db.execute(
+                f"UPDATE jobs SET {assignments} WHERE id = ? AND state != 'cancelled'",
+                (*fields.values(), job_id),
+            )
+
+    def cancel_job(self, job_id: str) -> Job:
+        with self._transaction() as db:
+            row = db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobNotFoundError(f"no job {job_id!r}")
+            if row["state"] not in ("queued", "running"):
+                raise JobConflictError(f"job {job_id} is already {row['state']}")
+            db.execute(
+                "UPDATE jobs SET state = 'cancelled', message = ?, updated_at = ? WHERE id = ?",
+                ("cancelled on request", _now(), job_id),
+            )
+        return self.job(job_id)
+
+    def finished_jobs_to_expire(self, before: float, keep_count: int) -> list[Job]:
+        """Finished jobs older than `before` (epoch seconds) beyond the newest `keep_count`."""
+        states = ", ".join("?" for _ in FINISHED_STATES)
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM jobs WHERE state IN ({states}) ORDER BY heartbeat DESC "
+                "LIMIT -1 OFFSET ?",
+                (*FINISHED_STATES, keep_count),
+            ).fetchall()
+        return [_job_from_row(r) for r in rows if (r["heartbeat"] or 0) < before]
+
+    def delete_job(self, job_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def job_ids(self) -> set[str]:
+        with self._connect() as db:
+            return {row["id"] for row in db.execute("SELECT id FROM jobs")}
 
     def refresh_stale(self, kind: str) -> None:
         with self._transaction() as db:

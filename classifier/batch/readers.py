@@ -18,11 +18,26 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO
 
+from classifier.csv_rows import csv_rows, header_of
 from classifier.errors import InvalidInputError
+from classifier.limits import MAX_TEXT_CHARS
 
 FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
-MAX_TEXT_CHARS = 1_000_000
 csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one input may cost. A line over `max_line_chars` becomes an error record
+    (read past in small pieces, never held whole); more than `max_input_bytes` of input, counted
+    after decompression, ends the run with InputTooLargeError."""
+
+    max_line_chars: int = 2 * MAX_TEXT_CHARS
+    max_input_bytes: int | None = None
+
+
+class InputTooLargeError(InvalidInputError):
+    """The input (decompressed) is over the run's byte limit."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,7 @@ class InputSpec:
     id_field: str = "id"
     title_field: str | None = None
     date_field: str | None = None
+    limits: ReadLimits = ReadLimits()
 
     @property
     def kind(self) -> str:
@@ -58,10 +74,53 @@ class _Progress:
         self.done = 0
 
 
-def _open_binary(path: Path) -> tuple[IO[bytes], IO[str]]:
+class _CountingReader(io.RawIOBase):
+    """Passes bytes through, refusing to go past `limit` (a gzip bomb stops here)."""
+
+    def __init__(self, stream: IO[bytes], limit: int | None, counter: list[int]) -> None:
+        self.stream, self.limit, self.counter = stream, limit, counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self.stream.read(len(buffer))
+        self.counter[0] += len(data)
+        if self.limit is not None and self.counter[0] > self.limit:
+            raise InputTooLargeError(
+                f"the input is over the limit of {self.limit:,} bytes (after decompression)"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _open_binary(path: Path, limits: ReadLimits, counter: list[int]) -> tuple[IO[bytes], IO[str]]:
     raw = path.open("rb")
     stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
-    return raw, io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    counted = io.BufferedReader(_CountingReader(stream, limits.max_input_bytes, counter))
+    return raw, io.TextIOWrapper(counted, encoding="utf-8", errors="replace", newline="")
+
+
+def _bounded_lines(text: IO[str], limit: int) -> Iterator[tuple[str, bool]]:
+    """(line, too_long) pairs; a line over `limit` characters is skipped in pieces, not held."""
+    while True:
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line, False
+            continue
+        while line and not line.endswith("\n"):
+            line = text.readline(1 << 20)
+        yield "", True
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc.msg})"
+    if isinstance(exc, RecursionError):
+        return "unreadable JSON (nested too deeply)"
+    return f"unreadable JSON ({str(exc).split(';')[0][:120]})"
 
 
 def _text_of(fields: dict, spec: InputSpec, where: str) -> tuple[str | None, str | None]:
@@ -83,7 +142,7 @@ class RecordReader:
 
     def __init__(self, spec: InputSpec) -> None:
         if not spec.path.exists():
-            raise InvalidInputError(f"input {spec.path} does not exist")
+            raise InvalidInputError(f"input {spec.path.name} does not exist")
         self.spec = spec
         if spec.kind == "folder":
             self._files = sorted(
@@ -92,11 +151,12 @@ class RecordReader:
                 if p.is_file() and p.name.lower().removesuffix(".gz").endswith(FOLDER_SUFFIXES)
             )
             if not self._files:
-                raise InvalidInputError(f"folder {spec.path} holds no .txt, .md or .html file")
+                raise InvalidInputError(f"folder {spec.path.name} holds no .txt, .md or .html file")
             total = sum(p.stat().st_size for p in self._files)
         else:
             total = spec.path.stat().st_size
         self._progress = _Progress(total)
+        self._input_bytes = [0]  # decompressed bytes read so far, across files
 
     @property
     def fraction_done(self) -> float:
@@ -119,23 +179,29 @@ class RecordReader:
         else:
             yield from self._jsonl()
 
+    def _open(self, path: Path) -> tuple[IO[bytes], IO[str]]:
+        return _open_binary(path, self.spec.limits, self._input_bytes)
+
     def _jsonl(self) -> Iterator[InputRecord]:
-        raw, text = _open_binary(self.spec.path)
+        raw, text = self._open(self.spec.path)
+        limit = self.spec.limits.max_line_chars
         with raw, text:
-            for number, line in enumerate(text, start=1):
+            for number, (line, too_long) in enumerate(_bounded_lines(text, limit), start=1):
                 self._progress.done = raw.tell()
+                where = f"line {number}"
+                if too_long:
+                    error = f"{where}: line is over {limit:,} characters"
+                    yield InputRecord(where, {}, None, error, where)
+                    continue
                 if not line.strip():
                     continue
-                where = f"line {number}"
                 try:
                     fields = json.loads(line)
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:
+                    raw_line = line.rstrip("\r\n")
+                    kept = raw_line if len(raw_line) <= 1000 else raw_line[:1000] + "..."
                     yield InputRecord(
-                        where,
-                        {"raw": line.rstrip("\r\n")},
-                        None,
-                        f"{where}: invalid JSON ({exc.msg})",
-                        where,
+                        where, {"raw": kept}, None, f"{where}: {_json_problem(exc)}", where
                     )
                     continue
                 if not isinstance(fields, dict):
@@ -148,18 +214,24 @@ class RecordReader:
             self._progress.done = self._progress.total
 
     def _csv(self) -> Iterator[InputRecord]:
-        raw, text = _open_binary(self.spec.path)
+        raw, text = self._open(self.spec.path)
         with raw, text:
             reader = csv.DictReader(text)
-            header = reader.fieldnames or []
-            if self.spec.text_field not in header:
+            header, problem = header_of(reader)
+            if problem or self.spec.text_field not in header:
                 raise InvalidInputError(
-                    f"{self.spec.path}: CSV header has no column {self.spec.text_field!r} "
-                    f"(columns: {', '.join(header)}); choose one with --text-field"
+                    f"{self.spec.path.name}: {problem}"
+                    if problem
+                    else f"{self.spec.path.name}: CSV header has no column "
+                    f"{self.spec.text_field!r} (columns: {', '.join(header)}); choose one "
+                    "with --text-field"
                 )
-            for index, row in enumerate(reader, start=1):
+            for index, (line, row, problem) in enumerate(csv_rows(reader), start=1):
                 self._progress.done = raw.tell()
-                where = f"row {index} (line {reader.line_num})"
+                where = f"row {index} (line {line})"
+                if row is None:
+                    yield InputRecord(where, {}, None, f"{where}: {problem}", where)
+                    continue
                 if None in row:
                     extra = row.pop(None)
                     fields = {**row, "extra_cells": extra}
@@ -179,9 +251,12 @@ class RecordReader:
         for path in self._files:
             relative = path.relative_to(self.spec.path).as_posix()
             where = f"file {relative}"
-            raw, text = _open_binary(path)
+            raw, text = self._open(path)
             with raw, text:
-                content = text.read()
+                content = text.read(MAX_TEXT_CHARS + 1)
+                if len(content) > MAX_TEXT_CHARS:
+                    while text.read(1 << 20):  # count the rest toward the input limit
+                        pass
             self._progress.done += path.stat().st_size
             fields: dict = {"id": relative}
             if path.name.lower().removesuffix(".gz").endswith((".html", ".htm")):

@@ -41,6 +41,11 @@ class TagOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     resume: bool = False
     errors_path: Path | None = None
+    max_output_bytes: int | None = None  # the run stops with OutputTooLargeError past this
+
+
+class OutputTooLargeError(InvalidInputError):
+    """Tagging would write more than the run allows (a small input that expands enormously)."""
 
 
 def tag_records(
@@ -204,8 +209,15 @@ def tag_file(
                 summary.add(row, period_of(date))
             done += len(chunk)
             entry = {"records": done, "offset": writer.synced_offset(), "last_key": chunk[-1].key}
+            written = entry["offset"]
             if errors is not None:
                 entry["errors_offset"] = errors.synced_offset()
+                written += entry["errors_offset"]
+            if options.max_output_bytes is not None and written > options.max_output_bytes:
+                raise OutputTooLargeError(
+                    f"the output is over the limit of {options.max_output_bytes:,} bytes after "
+                    f"{done:,} records; split the input"
+                )
             write_checkpoint(destination, entry)
             if on_progress:
                 on_progress(done, reader)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from service.auth import has_token
 from service.deps import AdminDep, HolderDep, ServingDep
 from service.schemas import ERROR_RESPONSES, ModelEntry, ModelsResponse, PromotionOut
 
@@ -11,9 +12,15 @@ router = APIRouter(prefix="/v1", tags=["models"], responses=ERROR_RESPONSES)
 
 
 @router.get("/model")
-def serving_model(serving: ServingDep) -> dict:
-    """The manifest of the model answering requests: data, metrics, library versions."""
-    return serving.manifest
+def serving_model(serving: ServingDep, request: Request) -> dict:
+    """The manifest of the model answering requests: data, metrics, library versions.
+
+    Examples of the model's mistakes are training texts and users' corrections, so they are
+    included only for the admin token holder."""
+    settings = request.app.state.settings
+    if has_token(request.headers.get("authorization"), settings.admin_token):
+        return serving.manifest.model_dump()
+    return serving.manifest.public()
 
 
 @router.get("/models", response_model=ModelsResponse)
@@ -41,17 +48,12 @@ def list_models(holder: HolderDep) -> ModelsResponse:
 @router.post("/models/{version}/promote", response_model=PromotionOut)
 def promote(version: str, holder: HolderDep, _admin: AdminDep) -> PromotionOut:
     """Make a published version current; every worker serves it within a second or two."""
-    holder.registry.load(version)  # refuse a tampered or unreadable model before pointing at it
-    holder.registry.promote(version)
-    holder.refresh()
-    serving = holder.current()
-    return PromotionOut(current=version, serving=serving.version if serving else None)
+    serving = holder.promote(version)
+    return PromotionOut(current=version, serving=serving.version)
 
 
 @router.post("/models/rollback", response_model=PromotionOut)
 def rollback(holder: HolderDep, _admin: AdminDep) -> PromotionOut:
     """Make the previously current version current again."""
-    version = holder.registry.rollback()
-    holder.refresh()
-    serving = holder.current()
-    return PromotionOut(current=version, serving=serving.version if serving else None)
+    serving = holder.rollback()
+    return PromotionOut(current=serving.version, serving=serving.version)

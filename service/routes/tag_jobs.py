@@ -9,6 +9,7 @@ the job.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -17,7 +18,16 @@ from fastapi.responses import FileResponse
 from classifier.errors import InvalidInputError
 from service.deps import AdminDep, HolderDep, SettingsDep, StoreDep
 from service.errors import ServiceError
-from service.jobs import launch, new_job_id, uploads_dir
+from service.jobs import (
+    TagJobParams,
+    common_params,
+    launch,
+    new_job_id,
+    params_of,
+    results_dir,
+    uploads_dir,
+)
+from service.limits import UPLOAD_FORM_LIMITS
 from service.schemas import ERROR_RESPONSES, JobAccepted
 
 router = APIRouter(prefix="/v1", tags=["tagging"], responses=ERROR_RESPONSES)
@@ -33,7 +43,9 @@ def _kind(name: str) -> str:
     raise InvalidInputError(f"file {name!r}: expected a .jsonl or .csv file (optionally .gz)")
 
 
-@router.post("/tag-jobs", status_code=202, response_model=JobAccepted)
+@router.post(
+    "/tag-jobs", status_code=202, response_model=JobAccepted, form_limits=UPLOAD_FORM_LIMITS
+)
 def start_tagging(
     store: StoreDep,
     settings: SettingsDep,
@@ -55,23 +67,21 @@ def start_tagging(
     source = uploads_dir(store) / f"{job_id}.{kind}{suffix}"
     with source.open("wb") as handle:
         shutil.copyfileobj(file.file, handle, length=1 << 20)
-    results = store.path.parent / "tag-results"
-    results.mkdir(parents=True, exist_ok=True)
+    params = TagJobParams(
+        **common_params(settings),
+        input=str(source),
+        output=str(results_dir(store) / f"{job_id}.{kind}"),
+        filename=name[:200],
+        text_field=text_field,
+        id_field=id_field,
+        title_field=title_field or None,
+        paragraphs=paragraphs,
+        max_input_bytes=settings.tag_max_input_bytes,
+        max_line_chars=settings.tag_max_line_chars,
+        max_output_bytes=settings.tag_max_output_bytes,
+    )
     try:
-        job = store.create_job(
-            job_id,
-            "tag",
-            {
-                "models_dir": str(settings.models_dir),
-                "input": str(source),
-                "output": str(results / f"{job_id}.{kind}"),
-                "text_field": text_field,
-                "id_field": id_field,
-                "title_field": title_field or None,
-                "paragraphs": paragraphs,
-                "filename": name,
-            },
-        )
+        job = store.create_job(job_id, "tag", params.model_dump())
     except BaseException:
         source.unlink(missing_ok=True)
         raise
@@ -84,8 +94,8 @@ def start_tagging(
     response_class=FileResponse,
     responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
 )
-def tagging_result(job_id: str, store: StoreDep) -> FileResponse:
-    """The tagged file, once the job has succeeded."""
+def tagging_result(job_id: str, store: StoreDep, _admin: AdminDep) -> FileResponse:
+    """The tagged file, once the job has succeeded. Needs the token: it holds users' records."""
     job = store.job(job_id)
     if job.kind != "tag":
         raise ServiceError(404, "job_not_found", f"job {job_id!r} is not a tagging job")
@@ -93,8 +103,12 @@ def tagging_result(job_id: str, store: StoreDep) -> FileResponse:
         raise ServiceError(
             409, "job_not_finished", f"job {job_id} is {job.state}; its result is not ready"
         )
-    output = job.params["output"]
+    params = params_of(job)
+    assert isinstance(params, TagJobParams)
+    output = params.output
+    if not Path(output).is_file():
+        raise ServiceError(404, "result_expired", f"job {job_id}'s result is no longer kept")
     kind = "csv" if output.endswith(".csv") else "jsonl"
-    download = job.params.get("filename", "records").removesuffix(".gz")
+    download = params.filename.removesuffix(".gz")
     stem = download.rsplit(".", 1)[0]
     return FileResponse(output, media_type=MEDIA_TYPES[kind], filename=f"{stem}.tagged.{kind}")

@@ -16,7 +16,8 @@ from classifier.dataset import parse_examples
 from classifier.errors import DatasetError, InvalidInputError, Problem
 from service.deps import AdminDep, SettingsDep, StoreDep
 from service.errors import ServiceError
-from service.jobs import launch, new_job_id, uploads_dir
+from service.jobs import TrainJobParams, cancel, common_params, launch, new_job_id, uploads_dir
+from service.limits import UPLOAD_FORM_LIMITS
 from service.retrain import RetrainRequest, assemble_dataset
 from service.schemas import ERROR_RESPONSES, JobAccepted, JobOut
 from service.store import Store
@@ -50,7 +51,7 @@ def _save_upload(upload: UploadFile, store: Store, job_id: str, max_examples: in
     return path
 
 
-@router.post("/train", status_code=202, response_model=JobAccepted)
+@router.post("/train", status_code=202, response_model=JobAccepted, form_limits=UPLOAD_FORM_LIMITS)
 def start_training(
     store: StoreDep,
     settings: SettingsDep,
@@ -72,20 +73,17 @@ def start_training(
     )
     try:
         assemble_dataset(retrain_request)  # every data problem surfaces here, by line
-        job = store.create_job(
-            job_id,
-            "train",
-            {
-                "models_dir": str(settings.models_dir),
-                "data_dir": str(settings.data_dir),
-                "extra_files": [str(p) for p in extra],
-                "include_base": include_base,
-                "use_feedback": use_feedback,
-                "force": force,
-                "macro_margin": settings.macro_margin,
-                "label_margin": settings.label_margin,
-            },
+        params = TrainJobParams(
+            **common_params(settings),
+            data_dir=str(settings.data_dir),
+            extra_files=[str(p) for p in extra],
+            include_base=include_base,
+            use_feedback=use_feedback,
+            force=force,
+            macro_margin=settings.macro_margin,
+            label_margin=settings.label_margin,
         )
+        job = store.create_job(job_id, "train", params.model_dump())
     except BaseException:
         for path in extra:
             path.unlink(missing_ok=True)
@@ -95,10 +93,16 @@ def start_training(
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def job_status(job_id: str, store: StoreDep) -> JobOut:
+def job_status(job_id: str, store: StoreDep, _admin: AdminDep) -> JobOut:
     """State, progress, and (when finished) the evaluation or the reason it failed."""
     job = store.job(job_id)
     if job.state in ("queued", "running"):
         store.refresh_stale(job.kind)
         job = store.job(job_id)
     return JobOut(**job.to_dict())
+
+
+@router.delete("/jobs/{job_id}", response_model=JobOut)
+def cancel_job(job_id: str, store: StoreDep, _admin: AdminDep) -> JobOut:
+    """Stop a queued or running job; its files are removed with the next clean-up."""
+    return JobOut(**cancel(store, job_id).to_dict())

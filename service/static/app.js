@@ -42,9 +42,13 @@ function drawBars(scores) {
     bars.insertAdjacentHTML(
       "beforeend",
       `<span class="bar-label">${escapeHtml(stageNames[label] || label)}</span>
-       <div class="bar-track"><div class="bar-fill" data-label="${label}" style="width:${percent}%;background:${COLORS[label]}"></div></div>
+       <div class="bar-track"><div class="bar-fill" data-label="${label}"></div></div>
        <span class="bar-value">${percent}%</span>`
     );
+    // Styles go through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    const fill = bars.lastElementChild.previousElementSibling.firstElementChild;
+    fill.style.width = `${percent}%`;
+    fill.style.background = COLORS[label];
   }
 }
 
@@ -89,12 +93,15 @@ async function loadDefinitions(lang) {
   const body = await response.json();
   stageNames = Object.fromEntries(body.labels.map((s) => [s.id, s.name]));
   $("definitions").innerHTML = body.labels
-    .map((s) => `<div class="stage-def" style="border-color:${COLORS[s.id]}">
+    .map((s) => `<div class="stage-def" data-label="${s.id}">
         <h4>${escapeHtml(s.name)} <code>${s.id}</code></h4>
         <p>${escapeHtml(s.definition)}</p>
         <p class="examples">${escapeHtml(s.examples.map((e) => e.name).join(" · "))}</p>
       </div>`)
     .join("");
+  document.querySelectorAll(".stage-def").forEach((d) => {
+    d.style.borderColor = COLORS[d.dataset.label];
+  });
   document.querySelectorAll(".lang-switch button").forEach((b) => {
     b.classList.toggle("active", b.dataset.lang === lang);
   });

@@ -13,19 +13,19 @@ def test_publish_writes_artifact_and_manifest_and_leaves_no_temp_folder(registry
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.joblib"]
     assert not [p for p in registry.root.iterdir() if p.name.startswith(".tmp-")]
     manifest = registry.manifest(version)
-    assert manifest["version"] == version
-    assert set(manifest["libraries"]) >= {"python", "scikit-learn", "numpy", "scipy", "joblib"}
-    assert manifest["data"]["per_label"] == {
+    assert manifest.version == version
+    assert set(manifest.libraries) >= {"python", "scikit-learn", "numpy", "scipy", "joblib"}
+    assert manifest.data["per_label"] == {
         label: 10 for label in ("perception", "generative", "agentic", "physical", "none")
     }
-    assert len(manifest["artifact"]["sha256"]) == 64
-    assert len(manifest["taxonomy_sha256"]) == 64
+    assert len(manifest.artifact.sha256) == 64
+    assert len(manifest.taxonomy_sha256) == 64
 
 
 def test_load_returns_the_current_model_with_its_version(registry):
     classifier, manifest = registry.load()
-    assert classifier.version == registry.current_version() == manifest["version"]
-    assert classifier.predict(["a robot arm"])[0].label in manifest["data"]["per_label"]
+    assert classifier.version == registry.current_version() == manifest.version
+    assert classifier.predict(["a robot arm"])[0].label in manifest.data["per_label"]
 
 
 def test_promote_and_rollback_move_the_current_pointer(registry, tiny_trained):

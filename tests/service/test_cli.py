@@ -185,7 +185,7 @@ def test_force_publishes_a_rejected_candidate_and_records_it(dirs, tmp_path, cap
     from classifier.registry import Registry
 
     manifest = Registry(tmp_path / "models").manifest(outcome["version"])
-    assert manifest["notes"]["forced"] is True
+    assert manifest.notes["forced"] is True
 
 
 def test_feedback_export_writes_training_jsonl(dirs, tmp_path, capsys):

@@ -88,7 +88,7 @@ def test_retrain_with_a_correction_promote_and_roll_back_on_two_workers(live_ser
         assert accepted.status_code == 202
         assert http.post("/v1/train", headers=auth).status_code == 409
         deadline = time.monotonic() + 120
-        while (job := http.get(accepted.json()["status_url"]).json())["state"] in (
+        while (job := http.get(accepted.json()["status_url"], headers=auth).json())["state"] in (
             "queued",
             "running",
         ):

@@ -73,8 +73,8 @@ def test_a_tampered_new_model_is_refused_and_the_old_one_keeps_serving(
 ):
     before = client.get("/readyz").json()["model_version"]
     newer = registry.publish(tiny_trained, promote=False)
+    registry.promote(newer)  # as another process would, then the artifact is swapped
     (registry.root / newer / "model.joblib").write_bytes(b"not a model")
-    registry.promote(newer)
     time.sleep(0.5)
     response = client.post("/v1/classify", json={"text": "robot"})
     assert response.status_code == 200 and response.json()["model_version"] == before

@@ -58,7 +58,10 @@ def retrain_then_roll_back(base: str, seconds: float, log: dict) -> None:
         time.sleep(seconds / 4)
         job = http.post("/v1/train", data={"force": "true"}, headers=AUTH).json()
         deadline = time.monotonic() + 120
-        while (state := http.get(f"/v1/jobs/{job['id']}").json())["state"] in ("queued", "running"):
+        while (state := http.get(f"/v1/jobs/{job['id']}", headers=AUTH).json())["state"] in (
+            "queued",
+            "running",
+        ):
             assert time.monotonic() < deadline
             time.sleep(0.2)
         log["new"] = state["result"]["version"]

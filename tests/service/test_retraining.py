@@ -20,7 +20,7 @@ def jsonl(rows) -> bytes:
 def wait_for_job(client, job_id, timeout=120) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
+        job = client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()
         if job["state"] not in ("queued", "running"):
             return job
         time.sleep(0.2)
@@ -201,12 +201,12 @@ def test_promoting_an_unknown_or_hostile_version_is_404(admin, version):
 
 
 def test_unknown_job_is_404(admin):
-    assert_error(admin.get("/v1/jobs/nope"), 404, "job_not_found")
+    assert_error(admin.get("/v1/jobs/nope", headers=AUTH), 404, "job_not_found")
 
 
 def test_job_status_reports_progress_fields(admin):
     job_id = admin.post("/v1/train", headers=AUTH).json()["id"]
-    job = admin.get(f"/v1/jobs/{job_id}").json()
+    job = admin.get(f"/v1/jobs/{job_id}", headers=AUTH).json()
     assert job["state"] in ("queued", "running", "succeeded") and 0 <= job["progress"] <= 1
     done = wait_for_job(admin, job_id)
     assert done["progress"] == 1.0 and set(done["result"]["cross_validation"]["per_label"]) == set(

@@ -26,7 +26,7 @@ def test_jsonl_tag_job_end_to_end(admin, registry):
     job = wait_for_job(admin, accepted.json()["id"])
     assert job["state"] == "succeeded" and job["kind"] == "tag"
     assert job["result"]["records"] == 3 and job["result"]["errors"] == 1
-    result = admin.get(f"/v1/tag-jobs/{job['id']}/result")
+    result = admin.get(f"/v1/tag-jobs/{job['id']}/result", headers=AUTH)
     assert result.status_code == 200
     assert "news.tagged.jsonl" in result.headers["content-disposition"]
     rows = [json.loads(line) for line in result.text.splitlines()]
@@ -62,7 +62,11 @@ def test_csv_tag_job_with_other_fields_and_paragraphs(admin):
     )
     job = wait_for_job(admin, accepted.json()["id"])
     assert job["state"] == "succeeded", job
-    rows = list(csv.DictReader(io.StringIO(admin.get(f"/v1/tag-jobs/{job['id']}/result").text)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(admin.get(f"/v1/tag-jobs/{job['id']}/result", headers=AUTH).text)
+        )
+    )
     assert rows[0]["key"] == "k1" and rows[0]["label"] in {"physical", "perception"}
     assert len(json.loads(rows[0]["paragraphs"])) >= 2
 
@@ -81,12 +85,12 @@ def test_unsupported_file_type_is_422(admin):
 def test_result_of_an_unfinished_job_is_409_and_of_a_training_job_404(admin):
     job = admin.post("/v1/tag-jobs", files=upload("a.jsonl", b'{"text": "robot"}\n'), headers=AUTH)
     job_id = job.json()["id"]
-    early = admin.get(f"/v1/tag-jobs/{job_id}/result")
+    early = admin.get(f"/v1/tag-jobs/{job_id}/result", headers=AUTH)
     if early.status_code != 200:  # the job may already be done on a fast machine
         assert_error(early, 409, "job_not_finished")
     wait_for_job(admin, job_id)
     train = admin.post("/v1/train", headers=AUTH).json()["id"]
-    assert_error(admin.get(f"/v1/tag-jobs/{train}/result"), 404, "job_not_found")
+    assert_error(admin.get(f"/v1/tag-jobs/{train}/result", headers=AUTH), 404, "job_not_found")
     wait_for_job(admin, train)
 
 

@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 
+from classifier.augment import training_rows
 from classifier.calibration import fit_temperature, probabilities
 from classifier.dataset import Dataset
 from classifier.language import LANGS
@@ -196,7 +197,8 @@ def out_of_fold_logits(
     for number, (train, test) in enumerate(
         splitter.split(texts, labels, groups=dataset.groups), start=1
     ):
-        pipeline = clone(template).fit(list(texts[train]), labels[train])
+        rows = training_rows(list(texts[train]), list(labels[train]), params)
+        pipeline = clone(template).fit(*rows)
         logits[test] = StageClassifier(pipeline).decision_function(list(texts[test]))
         if on_fold:
             on_fold(number, folds)

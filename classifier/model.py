@@ -46,6 +46,7 @@ class ModelParams:
     C: float = 30.0
     class_weight: str | None = "balanced"
     max_iter: int = 2000
+    cue_free_copies: bool = True  # training only: see classifier/augment.py
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from classifier.augment import training_rows
 from classifier.calibration import apply_temperature
 from classifier.dataset import Dataset
 from classifier.evaluation import (
@@ -62,7 +63,7 @@ def describe_data(dataset: Dataset) -> dict[str, object]:
 
 def fit(dataset: Dataset, config: TrainingConfig, temperature: float = 1.0) -> StageClassifier:
     pipeline = build_pipeline(config.params, random_state=config.seed)
-    pipeline.fit(dataset.texts, dataset.labels)
+    pipeline.fit(*training_rows(dataset.texts, dataset.labels, config.params))
     for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
         # The terms min_df dropped: only kept for introspection, and often most of the pickle.
         if hasattr(vectorizer, "stop_words_"):

@@ -20,7 +20,14 @@ from classifier.batch.readers import InputSpec
 from classifier.batch.tag_report import LOW_CONFIDENCE, render_html
 from classifier.batch.tagging import InProcess, ProcessPool, TagOptions, tag_file
 from classifier.corpus_checks import BUCKETS, CorpusTargets, check_corpus
-from classifier.dataset import CHALLENGE_FOLDER, load_dataset, load_training_data
+from classifier.dataset import (
+    CHALLENGE_FOLDER,
+    CORPUS_FOLDER,
+    HOLDOUT_FOLDER,
+    data_files,
+    load_dataset,
+    load_training_data,
+)
 from classifier.errors import ClassifierError, InvalidInputError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
 from classifier.gate import GateConfig
@@ -288,12 +295,17 @@ def cmd_tag(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_check_data(args: argparse.Namespace, out: Console) -> int:
-    folder = Path(args.path) if args.path else _data_dir(args) / "corpus"
+    data_dir = _data_dir(args)
+    folder = Path(args.path) if args.path else data_dir / CORPUS_FOLDER
     dataset = load_dataset([folder])
     # The size and balance targets are the shipped corpus's promise; other files get the
-    # duplicate checks and the counts.
+    # duplicate and wording checks and the counts. The shipped corpus must also share no text
+    # with the sets the model is measured on.
     targets = CorpusTargets() if args.path is None or args.targets else None
-    report = check_corpus(dataset, targets)
+    evaluation_sets = [data_dir / HOLDOUT_FOLDER, data_dir / CHALLENGE_FOLDER]
+    present = [p for p in evaluation_sets if p.is_dir() and data_files(p)]
+    evaluation = load_dataset(present, min_per_label=0) if args.path is None and present else None
+    report = check_corpus(dataset, targets, evaluation)
     if args.json:
         _print_json(report.to_dict())
         return EXIT_OK if report.ok else EXIT_FAILED_CHECK
@@ -307,12 +319,27 @@ def cmd_check_data(args: argparse.Namespace, out: Console) -> int:
         cells = [report.counts[label][lang][b] for lang in LANGS for b in BUCKETS]
         table.add_row(label, *map(str, cells), str(sum(cells)))
     out.print(table)
+    if report.cues:
+        cues = Table(title="cue words: share of texts labeled other than the cue's usual label")
+        for column in ("cue", "texts", "usual label", "other labels", "none", ""):
+            cues.add_column(column, justify="left" if column in ("cue", "usual label") else "right")
+        for row in report.cues:
+            mark = "ok" if row.ok else "SHORT"
+            share = f"{row.other_share:.1%}"
+            cues.add_row(
+                row.cue, str(row.texts), str(row.top_label), share, str(row.none_texts), mark
+            )
+        out.print(cues)
+    out.print(
+        f"label-pinning disclaimers: {len(report.disclaimers)} ({report.disclaimer_share:.2%}); "
+        f"guideline wording: {len(report.guideline_wording)}"
+    )
     for a, b in report.exact_duplicates:
         out.print(f"exact duplicate: {a} and {b}", markup=False)
     for a, b, score in report.near_duplicates:
         out.print(f"near duplicate (Jaccard {score}): {a} and {b}", markup=False)
-    for shortfall in report.shortfalls:
-        out.print(f"below target: {shortfall}", markup=False)
+    for problem in report.problems:
+        out.print(f"failed: {problem}", markup=False)
     out.print("corpus checks passed" if report.ok else "corpus checks FAILED")
     return EXIT_OK if report.ok else EXIT_FAILED_CHECK
 

@@ -7,8 +7,11 @@ writing group on one side) and, trained on the whole corpus, on the holdout spli
 set is deliberately not used here: it measures the chosen model, it does not choose it.
 
 Candidates are the shipped design with different regularisation, with and without cue-free
-training copies (classifier/augment.py), and a two-step design (an "is this AI at all" model,
-then a four-stage model for the rest). Results go to bench/MODEL_SELECTION.md.
+training copies (classifier/augment.py, tried and not kept), and a two-step design (an "is this
+AI at all" model, then a four-stage model for the rest). A second table compares how far logits
+are scaled down for texts with few known features (classifier/calibration.py): F1, calibration,
+and the highest confidence the model gives to one- and two-word texts. Results go to
+bench/MODEL_SELECTION.md.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sklearn
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
+import classifier.calibration as calibration
 from classifier.dataset import Dataset, load_training_data
 from classifier.evaluation import (
     EvaluationReport,
@@ -34,26 +38,50 @@ from classifier.evaluation import (
 )
 from classifier.model import ModelParams, build_pipeline
 from classifier.taxonomy import LABELS
-from classifier.training import TrainingConfig, fit
+from classifier.training import TrainingConfig, fit, train
 from service.bootstrap import holdout_if_present
 from service.paths import data_dir as _data_dir
 
 SHIPPED = ModelParams()
-PLAIN = replace(SHIPPED, cue_free_copies=False)
+COPIES = replace(SHIPPED, cue_free_copies=True)
 CANDIDATES: dict[str, ModelParams] = {
-    "no cue-free copies, C=30 (the design before v2)": PLAIN,
-    "no cue-free copies, C=10": replace(PLAIN, C=10.0),
-    "no cue-free copies, C=100": replace(PLAIN, C=100.0),
-    "cue-free copies, C=30 (shipped)": SHIPPED,
-    "cue-free copies, C=10": replace(SHIPPED, C=10.0),
-    "cue-free copies, C=100": replace(SHIPPED, C=100.0),
+    "C=30 (shipped)": SHIPPED,
+    "C=10": replace(SHIPPED, C=10.0),
+    "C=100": replace(SHIPPED, C=100.0),
+    "cue-free copies, C=30": COPIES,
+    "cue-free copies, C=10": replace(COPIES, C=10.0),
+    "cue-free copies, C=100": replace(COPIES, C=100.0),
 }
-TWO_STEP = "two steps: AI or not, then the stage (no cue-free copies, C=30)"
-QUICK = ["no cue-free copies, C=30 (the design before v2)", "cue-free copies, C=30 (shipped)"]
+TWO_STEP = "two steps: AI or not, then the stage (C=30)"
+EVIDENCE_SETTINGS = (0, 8, 15)
+# Texts with little or no evidence: single words (stage cue words among them) and fillers.
+FEW_WORDS = (
+    "robot",
+    "agent",
+    "AI",
+    "生成",
+    "识别",
+    "智能体",
+    "a",
+    "The",
+    "API",
+    "app",
+    "the new one",
+    "我们的",
+    "這個",
+    "it works",
+    "for",
+    "and the",
+    "our",
+    "产品",
+    "Product",
+    "🤖",
+)
+QUICK = ["C=30 (shipped)", "cue-free copies, C=30"]
 
 
 def _two_step_proba(train: Dataset, texts: list[str]) -> np.ndarray:
-    template = build_pipeline(PLAIN)
+    template = build_pipeline(SHIPPED)
     is_ai = clone(template).fit(
         train.texts, ["none" if y == "none" else "ai" for y in train.labels]
     )
@@ -72,8 +100,8 @@ def _two_step(dataset: Dataset, holdout: Dataset | None) -> tuple[EvaluationRepo
     splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
     proba = np.zeros((len(dataset), len(LABELS)))
     labels = np.array(dataset.labels)
-    for train, test in splitter.split(dataset.texts, labels, groups=dataset.groups):
-        part = Dataset(tuple(dataset.examples[i] for i in train))
+    for fitted_on, test in splitter.split(dataset.texts, labels, groups=dataset.groups):
+        part = Dataset(tuple(dataset.examples[i] for i in fitted_on))
         proba[test] = _two_step_proba(part, [dataset.texts[i] for i in test])
     report = report_from_probabilities(dataset, proba, "grouped 5-fold cross-validation")
     if holdout is None:
@@ -89,6 +117,40 @@ def _one_design(params: ModelParams) -> Callable[[Dataset, Dataset | None], tupl
         return report, evaluate_model(model, holdout, "holdout").macro_f1 if holdout else None
 
     return run
+
+
+def _evidence_table(dataset: Dataset, holdout: Dataset | None) -> list[str]:
+    rows = [
+        "",
+        "## Scaling down the logits of texts with few known features",
+        "",
+        f"Shipped design, trained with `train()` (grouped 5-fold CV and temperature). "
+        f"'Few-word texts' are {len(FEW_WORDS)} one- and two-word inputs such as "
+        "'robot', 'The', '生成'.",
+        "",
+        "| EVIDENCE_FEATURES | CV macro-F1 | CV ECE | holdout macro-F1 | holdout ECE "
+        "| highest confidence on a few-word text | few-word texts above 95% |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    shipped = calibration.EVIDENCE_FEATURES
+    try:
+        for setting in EVIDENCE_SETTINGS:
+            calibration.EVIDENCE_FEATURES = setting
+            trained = train(dataset, TrainingConfig(), holdout=holdout)
+            report, held = trained.cross_validation, trained.holdout
+            assert report is not None
+            top = [float(trained.classifier.predict_proba([t]).max()) for t in FEW_WORDS]
+            line = (
+                f"| {setting or 'off'} | {report.macro_f1:.4f} | {report.ece:.4f} | "
+                f"{held.macro_f1 if held else float('nan'):.4f} | "
+                f"{held.ece if held else float('nan'):.4f} | {max(top):.2f} | "
+                f"{sum(t > 0.95 for t in top)} of {len(top)} |"
+            )
+            print(line, flush=True)
+            rows.append(line)
+    finally:
+        calibration.EVIDENCE_FEATURES = shipped
+    return rows
 
 
 def main() -> None:
@@ -127,13 +189,14 @@ def main() -> None:
         f"| {r[7]:.0f} |"
         for r in rows
     ]
+    evidence_rows = [] if args.quick else _evidence_table(dataset, holdout)
     Path(args.output).write_text(
         "# Model selection (corpus v2)\n\n"
         f"Corpus: {len(dataset)} examples; holdout: {len(holdout) if holdout else 0}. "
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}. "
         "Command: `python -m bench.model_selection`. The challenge set plays no part here.\n\n"
         "The two-step design's probabilities are not temperature-scaled, which does not change "
-        "its F1.\n\n" + header + "\n".join(lines) + "\n",
+        "its F1.\n\n" + header + "\n".join(lines) + "\n" + "\n".join(evidence_rows) + "\n",
         encoding="utf-8",
     )
 

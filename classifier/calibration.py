@@ -15,6 +15,22 @@ from scipy.special import log_softmax, softmax
 from sklearn.pipeline import Pipeline
 
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 20.0
+# Evidence: tf-idf rows are l2-normalised, so a text with one known feature gives that feature
+# the whole weight and a single word ("robot", even "the") can produce logits as large as a
+# paragraph's. A text with fewer known features than this has its logits scaled down in
+# proportion, so no word or two claims certainty; the decision itself never changes (a text with
+# no known feature is scaled as if it had one, so the intercepts still break the tie). Texts of
+# about six words or more are untouched. Chosen with grouped cross-validation
+# (bench/MODEL_SELECTION.md).
+EVIDENCE_FEATURES = 15
+
+
+def evidence_scale(known_features: np.ndarray) -> np.ndarray:
+    """Per text, the factor its logits are multiplied by: 1 for texts with enough evidence."""
+    if EVIDENCE_FEATURES <= 0:
+        return np.ones(np.shape(known_features))
+    known = np.maximum(np.asarray(known_features, dtype=float), 1.0)
+    return np.minimum(1.0, known / EVIDENCE_FEATURES)
 
 
 def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

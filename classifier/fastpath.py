@@ -24,6 +24,7 @@ from math import exp, log, sqrt
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from classifier.calibration import evidence_scale
 from classifier.features import normalise
 from classifier.gram_codes import CjkCodes, WordCodes, compile_counter
 
@@ -173,7 +174,8 @@ class FastScorer:
         return weight
 
     def logits_of(self, row: SparseRow) -> np.ndarray:
-        return row.values @ self._coef[row.columns] + self._intercept
+        raw = row.values @ self._coef[row.columns] + self._intercept
+        return raw * evidence_scale(np.array(len(row.columns)))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), len(self._intercept)))

@@ -16,8 +16,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.calibration import evidence_scale
 from classifier.errors import InvalidInputError, NotTrainedError
-from classifier.fastpath import FastScorer, NoFastPathError, softmax
+from classifier.fastpath import FastScorer, NoFastPathError, softmax, softmax_rows
 from classifier.features import build_features, display_term
 from classifier.limits import MAX_TEXT_CHARS
 from classifier.taxonomy import LABELS
@@ -46,7 +47,7 @@ class ModelParams:
     C: float = 30.0
     class_weight: str | None = "balanced"
     max_iter: int = 2000
-    cue_free_copies: bool = True  # training only: see classifier/augment.py
+    cue_free_copies: bool = False  # training only; tried and not kept: classifier/augment.py
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -160,18 +161,26 @@ class StageClassifier:
         checked = check_texts(texts)
         if self._fast is not None:
             return self._fast.decision_function(checked)
-        return self.pipeline.decision_function(checked)[:, self._column]
+        return self._pipeline_logits(checked)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities with columns in `LABELS` order."""
         checked = check_texts(texts)
         if self._fast is not None:
             return self._fast.predict_proba(checked)
-        return self.pipeline.predict_proba(checked)[:, self._column]
+        return softmax_rows(self._pipeline_logits(checked))
 
     def pipeline_predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """The scikit-learn pipeline's own answer: the reference the fast path must match."""
-        return self.pipeline.predict_proba(check_texts(texts))[:, self._column]
+        return softmax_rows(self._pipeline_logits(check_texts(texts)))
+
+    def _pipeline_logits(self, texts: list[str], features: object = None) -> np.ndarray:
+        """scikit-learn's features and linear scores, scaled by the evidence behind each text."""
+        if features is None:
+            features = self.pipeline.named_steps["features"].transform(texts)
+        rows = features.tocsr()  # type: ignore[attr-defined]
+        raw = self.pipeline.named_steps["clf"].decision_function(rows)[:, self._column]
+        return raw * evidence_scale(np.diff(rows.indptr))[:, None]
 
     def predict(
         self,
@@ -199,8 +208,8 @@ class StageClassifier:
     def _predict_with_pipeline(
         self, texts: list[str], explain: bool, top_terms: int
     ) -> list[Prediction]:
-        features = self.pipeline.named_steps["features"].transform(texts)
-        proba = self.pipeline.named_steps["clf"].predict_proba(features)[:, self._column]
+        features = self.pipeline.named_steps["features"].transform(texts).tocsr()
+        proba = softmax_rows(self._pipeline_logits(texts, features))
         predictions = []
         for row, scores in enumerate(proba):
             best = int(np.argmax(scores))

@@ -34,20 +34,27 @@ function highlight(text, terms) {
   return html + escapeHtml(text.slice(last));
 }
 
+// Probabilities shown to people: whole percents, never "100%" or "0%". The model is calibrated to
+// within a point or two (ECE on the challenge set), so a decimal would claim more than it knows.
+function percent(p) {
+  if (p >= 0.995) return ">99%";
+  if (p < 0.005) return "<1%";
+  return `${Math.round(p * 100)}%`;
+}
+
 function drawBars(scores) {
   const bars = $("bars");
   bars.innerHTML = "";
   for (const [label, score] of Object.entries(scores)) {
-    const percent = (score * 100).toFixed(1);
     bars.insertAdjacentHTML(
       "beforeend",
       `<span class="bar-label">${escapeHtml(stageNames[label] || label)}</span>
        <div class="bar-track"><div class="bar-fill" data-label="${label}"></div></div>
-       <span class="bar-value">${percent}%</span>`
+       <span class="bar-value">${percent(score)}</span>`
     );
     // Styles go through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
     const fill = bars.lastElementChild.previousElementSibling.firstElementChild;
-    fill.style.width = `${percent}%`;
+    fill.style.width = `${(score * 100).toFixed(1)}%`;
     fill.style.background = COLORS[label];
   }
 }
@@ -74,7 +81,7 @@ async function classify() {
     $("stage").textContent = body.label;
     $("stage").style.background = COLORS[body.label];
     $("stage-name").textContent = stageNames[body.label] || "";
-    $("confidence").textContent = `${(body.confidence * 100).toFixed(1)}% confident`;
+    $("confidence").textContent = `${percent(body.confidence)} confident`;
     drawBars(body.scores);
     $("highlighted").innerHTML = highlight(text, body.terms || []);
     $("model-version").textContent = body.model_version;

@@ -36,3 +36,28 @@ def test_training_with_cross_validation_fits_and_records_a_temperature(tiny_data
     assert np.allclose(
         trained.classifier.decision_function(texts), plain.decision_function(texts) / temperature
     )
+
+
+def test_a_word_or_two_never_claims_certainty_and_decisions_do_not_change(
+    tiny_classifier, monkeypatch
+):
+    from classifier import calibration
+
+    texts = ["robot", "speech to text", "agent", "kettle", "The"]
+    scaled = tiny_classifier.predict_proba(texts)
+    monkeypatch.setattr(calibration, "EVIDENCE_FEATURES", 0)
+    plain = tiny_classifier.predict_proba(texts)
+    assert (scaled.argmax(axis=1) == plain.argmax(axis=1)).all()
+    assert (scaled.max(axis=1) <= plain.max(axis=1) + 1e-12).all()
+    assert scaled.max() < 0.9
+
+
+def test_texts_with_enough_evidence_are_untouched():
+    from classifier.calibration import EVIDENCE_FEATURES, evidence_scale
+
+    assert evidence_scale(np.array([0, 1, EVIDENCE_FEATURES, 500])).tolist() == [
+        1 / EVIDENCE_FEATURES,
+        1 / EVIDENCE_FEATURES,
+        1.0,
+        1.0,
+    ]

@@ -6,6 +6,7 @@ import pytest
 
 from classifier.batch.readers import InputSpec
 from classifier.batch.tagging import InProcess, TagOptions, tag_file
+from classifier.registry import Registry
 from classifier.taxonomy import LABELS
 from service.cli import main
 from tests.conftest import write_jsonl
@@ -66,9 +67,12 @@ def test_dask_engine_gives_the_same_output_as_one_process(tmp_path, tiny_classif
     assert not parts_dir.exists()
 
 
-def test_cli_engine_dask_against_a_scheduler(tmp_path, tiny_data_dir, cluster, capsys):
+def test_cli_engine_dask_against_a_scheduler(
+    tmp_path, tiny_data_dir, tiny_trained, cluster, capsys
+):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "text": t} for i, t in enumerate(TEXTS)])
     output = tmp_path / "out.jsonl"
+    Registry(tmp_path / "m").publish(tiny_trained)
     dirs = ["--models-dir", str(tmp_path / "m"), "--data-dir", str(tiny_data_dir)]
     code = main(
         [

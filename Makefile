@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: setup serve test lint format bench loadtest browser clean
+.PHONY: setup serve test lint format bench loadtest browser clean shipped-model
 
 setup: $(STAMP)
 
@@ -50,6 +50,13 @@ bench: setup
 # The long version of the load-with-faults test (CI runs a 12-second one).
 loadtest: setup
 	AI_STAGE_LOAD_SECONDS=60 $(BIN)/pytest tests/service/test_load_with_faults.py -k retrain
+
+# Rebuild the default model shipped with ai-stage (models/default, packaged in the wheel) after
+# the corpus or the model design changes; a test fails until it is rebuilt.
+shipped-model: setup
+	rm -rf build/shipped-model models/default
+	$(BIN)/ai-stage --models-dir build/shipped-model --data-dir training_data train
+	mkdir -p models/default && cp -r build/shipped-model/2*Z-* models/default/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

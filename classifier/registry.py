@@ -181,6 +181,25 @@ class Registry:
             raise ModelNotFoundError(f"no model version {version!r} in the registry")
         return verify_folder(folder, version)
 
+    def adopt(self, folder: Path) -> str:
+        """Copy a model folder made elsewhere (the one shipped with the package) into the
+        registry, after the same checks as any load, unpickling included; returns its version.
+        The caller holds `writing()`."""
+        version = check_version(Path(folder).name)
+        load_model_folder(Path(folder), version)  # refuses what this process cannot serve
+        if not (self.root / version).is_dir():
+            temp = self.root / f"{TEMP_PREFIX}{version}-{os.getpid()}"
+            shutil.rmtree(temp, ignore_errors=True)
+            try:
+                shutil.copytree(folder, temp)
+                os.rename(temp, self.root / version)
+            except BaseException:
+                shutil.rmtree(temp, ignore_errors=True)
+                raise
+            _fsync_dir(self.root)
+        self.verify(version)  # the copy is byte for byte what was checked
+        return version
+
     def promote(self, version: str, locked: bool = False) -> None:
         """Make `version` current; `locked=True` when the caller already holds `writing()`.
 

@@ -1,8 +1,10 @@
-"""Getting a model to serve: the current one, or the default one trained from local data.
+"""Getting a model to serve: the current one, else the shipped one, else one trained here.
 
-Both adapters (the CLI and the service) need "a model, now". When the registry is empty, the
-default model is trained from `training_data/` and published. The registry lock is held while
-doing so, so several service workers starting together train it once, not once each.
+Both adapters (the CLI and the service) need "a model, now". When the registry has no current
+model, the default model shipped with ai-stage is checked (checksum, library versions, a trial
+load) and adopted; when this machine cannot use it (another scikit-learn, say), one is trained
+from the shipped corpus, with one line saying so. The registry lock is held meanwhile, so several
+service workers starting together do this once, not once each.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from classifier.dataset import (
     load_holdout,
     load_training_data,
 )
+from classifier.errors import ClassifierError
+from classifier.manifest import Manifest
 from classifier.model import StageClassifier
-from classifier.registry import Registry
+from classifier.registry import VERSION_PATTERN, Registry
 from classifier.training import TrainedModel, TrainingConfig, train
 
 Say = Callable[[str], None]
@@ -36,26 +40,50 @@ def train_default(data_dir: Path, config: TrainingConfig, say: Say) -> TrainedMo
     return train(dataset, config, holdout=holdout, progress=lambda _f, message: say(message))
 
 
+def shipped_model(folder: Path | None) -> Path | None:
+    """The version folder of the newest model shipped in `folder` (versions sort by time)."""
+    if folder is None or not folder.is_dir():
+        return None
+    found = sorted(p for p in folder.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name))
+    return found[-1] if found else None
+
+
 def ensure_model(
-    registry: Registry, data_dir: Path, say: Say, config: TrainingConfig | None = None
+    registry: Registry,
+    data_dir: Path,
+    say: Say,
+    config: TrainingConfig | None = None,
+    shipped: Path | None = None,
 ) -> str:
-    """The current version, after training and promoting the default model if there is none."""
+    """The current version, after adopting the shipped model or training one if there is none."""
     current = registry.current_version()
     if current is not None:
         return current
     with registry.writing():
         current = registry.current_version()
+        if current is not None:
+            return current
+        folder = shipped_model(shipped)
+        reason = "no model was shipped"
+        if folder is not None:
+            try:
+                current = registry.adopt(folder)
+            except ClassifierError as exc:
+                reason = f"the shipped model cannot be used here ({exc.message})"
         if current is None:
-            say(f"no model in {registry.root} yet: training the default model from {data_dir}")
-            trained = train_default(data_dir, config or TrainingConfig(), say)
+            say(f"{reason}: training the default model from {data_dir} (about a minute)")
+            trained = train_default(data_dir, config or TrainingConfig(), lambda _message: None)
             current = registry.publish(trained, promote=False)
-            registry.promote(current, locked=True)
-            say(f"published and promoted {current}")
+        registry.promote(current, locked=True)
     return current
 
 
 def load_or_train(
-    registry: Registry, data_dir: Path, say: Say, config: TrainingConfig | None = None
-) -> tuple[StageClassifier, dict]:
-    ensure_model(registry, data_dir, say, config)
+    registry: Registry,
+    data_dir: Path,
+    say: Say,
+    config: TrainingConfig | None = None,
+    shipped: Path | None = None,
+) -> tuple[StageClassifier, Manifest]:
+    ensure_model(registry, data_dir, say, config, shipped)
     return registry.load()

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from classifier import __version__
 from classifier.batch.progress import tag_progress
 from classifier.batch.readers import InputSpec
 from classifier.batch.tag_report import LOW_CONFIDENCE, render_html
@@ -32,11 +33,12 @@ from classifier.errors import ClassifierError, InvalidInputError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
 from classifier.gate import GateConfig
 from classifier.language import LANGS
+from classifier.persistence import library_versions
 from classifier.registry import Registry
 from classifier.taxonomy import LABELS, load_taxonomy
 from classifier.training import TrainingConfig
 from service import paths
-from service.bootstrap import holdout_if_present, load_or_train
+from service.bootstrap import holdout_if_present, load_or_train, shipped_model
 from service.retrain import RetrainRequest, feedback_examples, retrain
 from service.store import Store
 
@@ -70,7 +72,9 @@ def _registry(args: argparse.Namespace) -> Registry:
 
 
 def _model(args: argparse.Namespace):
-    classifier, _ = load_or_train(_registry(args), _data_dir(args), _say_to_stderr)
+    data = paths.data_dir(args.data_dir)
+    shipped = paths.shipped_models(data)
+    classifier, _ = load_or_train(_registry(args), data.path, _say_to_stderr, shipped=shipped)
     return classifier
 
 
@@ -344,6 +348,47 @@ def cmd_check_data(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED_CHECK
 
 
+def cmd_info(args: argparse.Namespace, out: Console) -> int:
+    """Where everything is and why, what is served, and with which libraries."""
+    data = paths.data_dir(args.data_dir)
+    database = paths.database(args.db)
+    locations = {
+        "models": paths.models_dir(args.models_dir),
+        "data": data,
+        "database": database,
+        "uploads and job files": paths.Location(
+            paths.state_dir(database.path), "beside the database"
+        ),
+    }
+    registry = _registry(args)
+    try:
+        current = registry.current_version()
+    except ClassifierError as exc:
+        current = f"unreadable ({exc.message})"
+    shipped = shipped_model(paths.shipped_models(data))
+    info = {
+        "version": __version__,
+        "locations": {k: {"path": str(v.path), "rule": v.rule} for k, v in locations.items()},
+        "serving_model": current,
+        "shipped_model": shipped.name if shipped else None,
+        "libraries": library_versions(),
+    }
+    if args.json:
+        _print_json(info)
+        return EXIT_OK
+    table = Table(title=f"ai-stage {__version__}", show_header=True)
+    for column in ("what", "where", "why"):
+        table.add_column(column, overflow="fold")
+    for name, location in locations.items():
+        table.add_row(name, str(location.path), location.rule)
+    out.print(table)
+    out.print(f"serving model: {current or 'none yet (the first command adopts or trains one)'}")
+    out.print(f"shipped model: {info['shipped_model'] or 'none for this data folder'}")
+    versions = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
+    out.print(f"libraries: {versions}", markup=False)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, _out: Console) -> int:
     from service.server import serve  # the web stack loads only for this command
 
@@ -461,6 +506,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_check_data)
 
+    p = commands.add_parser("info", help="where models, data and the database are, and why")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_info)
+
     p = commands.add_parser("serve", help="start the HTTP service")
     p.add_argument("--host", default=None, help="default: AI_STAGE_HOST or 127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="default: AI_STAGE_PORT or 8000")
@@ -482,6 +531,9 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

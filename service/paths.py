@@ -9,8 +9,10 @@ process always agree. For each location the first rule that applies wins:
    `make serve` works on the files next to the code;
 4. otherwise a per-user data folder (platformdirs), or `AI_STAGE_HOME` when it is set.
 
-An installed package is never written to: outside a checkout the labeled data is read from the
-copy shipped inside the package, and everything written goes to the user's folder.
+An installed package is never written to: outside a checkout the labeled data and the default
+model are read from the copies shipped with the package (the data packages `ai_stage_data` and
+`ai_stage_models`, built from `training_data/` and `models/default/`), and everything written
+goes to the user's folder.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ import platformdirs
 
 APP_NAME = "ai-stage"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_DATA = Path(__file__).resolve().parent / "shipped" / "training_data"
-SHIPPED_MODELS = Path(__file__).resolve().parent / "shipped" / "models"
+# Installed, `service` and the two data packages sit side by side in site-packages.
+SHIPPED_DATA = REPO_ROOT / "ai_stage_data"
+SHIPPED_MODELS = REPO_ROOT / "ai_stage_models"
+CHECKOUT_MODELS = REPO_ROOT / "models" / "default"
 
 MODELS_ENV = "AI_STAGE_MODELS_DIR"
 DATA_ENV = "AI_STAGE_DATA_DIR"
 DATABASE_ENV = "AI_STAGE_DATABASE"
 HOME_ENV = "AI_STAGE_HOME"
+SHIPPED_RULE = "shipped with the package (read only)"
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def models_dir(flag: str | Path | None = None) -> Location:
 
 
 def data_dir(flag: str | Path | None = None) -> Location:
-    shipped = Location(SHIPPED_DATA, "shipped with the package (read only)")
+    shipped = Location(SHIPPED_DATA, SHIPPED_RULE)
     return _pick(flag, DATA_ENV, REPO_ROOT / "training_data", shipped)
 
 
@@ -75,6 +80,14 @@ def database(flag: str | Path | None = None) -> Location:
     base = home()
     installed = Location(base.path / "ai-stage.db", base.rule)
     return _pick(flag, DATABASE_ENV, REPO_ROOT / "var" / "ai-stage.db", installed)
+
+
+def shipped_models(data: Location) -> Path | None:
+    """Where the default model trained on the shipped corpus lies, when it is the data in use.
+    A user who points ai-stage at other data gets a model of that data, not ours."""
+    if data.rule not in ("source checkout", SHIPPED_RULE):
+        return None
+    return CHECKOUT_MODELS if in_checkout() else SHIPPED_MODELS
 
 
 def state_dir(database_path: Path) -> Path:

@@ -44,6 +44,7 @@ def serve(
         "workers": workers,
     }
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    shipped = paths.shipped_models(paths.data_dir(data_dir))
     # Each uvicorn worker builds its settings from the environment: hand it what was decided.
     os.environ.update(
         {
@@ -56,7 +57,7 @@ def serve(
     registry.remove_incomplete()
     if settings.train_if_empty:
         try:
-            ensure_model(registry, settings.data_dir, _say)
+            ensure_model(registry, settings.data_dir, _say, shipped=shipped)
         except ClassifierError as exc:
             _say(f"error: {exc.message}")
             return 2

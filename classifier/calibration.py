@@ -25,6 +25,13 @@ MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 20.0
 EVIDENCE_FEATURES = 15
 
 
+def evidence_factor(known_features: int) -> float:
+    """`evidence_scale` for one text, in plain Python: the fast path's per-text cost."""
+    if EVIDENCE_FEATURES <= 0 or known_features >= EVIDENCE_FEATURES:
+        return 1.0
+    return max(known_features, 1) / EVIDENCE_FEATURES
+
+
 def evidence_scale(known_features: np.ndarray) -> np.ndarray:
     """Per text, the factor its logits are multiplied by: 1 for texts with enough evidence."""
     if EVIDENCE_FEATURES <= 0:

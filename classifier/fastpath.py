@@ -24,7 +24,7 @@ from math import exp, log, sqrt
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from classifier.calibration import evidence_scale
+from classifier.calibration import evidence_factor
 from classifier.features import normalise
 from classifier.gram_codes import CjkCodes, WordCodes, compile_counter
 
@@ -175,7 +175,8 @@ class FastScorer:
 
     def logits_of(self, row: SparseRow) -> np.ndarray:
         raw = row.values @ self._coef[row.columns] + self._intercept
-        return raw * evidence_scale(np.array(len(row.columns)))
+        factor = evidence_factor(len(row.columns))
+        return raw if factor == 1.0 else raw * factor
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), len(self._intercept)))

@@ -64,7 +64,7 @@ def ensure_model(
         if current is not None:
             return current
         folder = shipped_model(shipped)
-        reason = "no model was shipped"
+        reason = "no model for this data yet"
         if folder is not None:
             try:
                 current = registry.adopt(folder)

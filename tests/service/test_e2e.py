@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -140,6 +141,8 @@ def test_page_in_a_real_browser_shows_stage_bars_and_highlights(live_server, tmp
         driver.find_element(By.ID, "classify").click()
         wait.until(ec.visibility_of_element_located((By.ID, "result")))
         assert driver.find_element(By.ID, "stage").text.lower() == "physical"
+        confidence = driver.find_element(By.ID, "confidence").text
+        assert re.fullmatch(r"(>99|<1|[1-9]\d?)% confident", confidence), confidence
         bars = driver.find_elements(By.CSS_SELECTOR, ".bar-fill")
         assert [b.get_attribute("data-label") for b in bars] == list(LABELS)
         widest = max(bars, key=lambda b: float(b.value_of_css_property("width").rstrip("px")))

@@ -28,11 +28,16 @@ async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-async def get_serving(request: Request) -> Serving:
-    serving = request.app.state.holder.current()
+def serving_now(holder: ModelHolder) -> Serving:
+    """The model answering requests, or the one 503 every route gives while there is none."""
+    serving = holder.current()
     if serving is None:
         raise ServiceError(503, "not_ready", "no model is loaded yet; try again shortly")
     return serving
+
+
+async def get_serving(request: Request) -> Serving:
+    return serving_now(request.app.state.holder)
 
 
 def _check_token(request: Request, settings: Settings) -> None:

@@ -16,7 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from classifier.model import Prediction
 from service import metrics
-from service.deps import ClassifyAccessDep, ServingDep, SettingsDep, require_classify_access
+from service.deps import (
+    ClassifyAccessDep,
+    ServingDep,
+    SettingsDep,
+    require_classify_access,
+    serving_now,
+)
 from service.errors import ServiceError
 from service.holder import Serving
 from service.responses import SafeJSONResponse
@@ -74,9 +80,7 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
     settings = state.settings
     if settings.require_token_for_classify:
         await require_classify_access(request)
-    serving = state.holder.current()
-    if serving is None:
-        raise ServiceError(503, "not_ready", "no model is loaded yet; try again shortly")
+    serving = serving_now(state.holder)
     _check_lengths([body.text], settings.max_text_chars, "text")
     [prediction] = await _predict(serving, [body.text], body.explain, settings.max_text_chars)
     metrics.count_predictions([prediction.label])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from service import metrics
-from service.errors import ServiceError
+from service.deps import serving_now
 from service.schemas import HealthResponse
 
 router = APIRouter(tags=["health"])
@@ -21,9 +21,7 @@ def healthz() -> HealthResponse:
 @router.get("/readyz", response_model=HealthResponse, responses={503: {"description": "Not ready"}})
 def readyz(request: Request) -> HealthResponse:
     """A model is loaded and answers a prediction."""
-    serving = request.app.state.holder.current()
-    if serving is None:
-        raise ServiceError(503, "not_ready", "no model is loaded yet")
+    serving = serving_now(request.app.state.holder)
     serving.classifier.predict(["readiness probe"])
     return HealthResponse(status="ready", model_version=serving.version)
 

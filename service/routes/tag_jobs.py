@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from classifier.errors import InvalidInputError
-from service.deps import AdminDep, HolderDep, SettingsDep, StoreDep
+from service.deps import AdminDep, HolderDep, SettingsDep, StoreDep, serving_now
 from service.errors import ServiceError
 from service.jobs import (
     TagJobParams,
@@ -58,8 +58,7 @@ def start_tagging(
     paragraphs: Annotated[bool, Form()] = False,
 ) -> JobAccepted:
     """Queue a tagging job (one at a time); the result keeps every input field."""
-    if holder.current() is None:
-        raise ServiceError(503, "not_ready", "no model is loaded yet")
+    serving_now(holder)
     name = file.filename or "upload.jsonl"
     kind = _kind(name)
     job_id = new_job_id()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from classifier import __version__
 from classifier.errors import ClassifierError
 from classifier.registry import Registry
-from service import metrics
+from service import metrics, paths
 from service.bootstrap import ensure_model
 from service.config import Settings
 from service.errors import install_error_handlers
@@ -42,7 +43,10 @@ def _start_holder(settings: Settings) -> ModelHolder:
     holder = ModelHolder(registry, on_swap=metrics.mark_serving)
     try:
         if settings.train_if_empty:
-            ensure_model(registry, settings.data_dir, log.info)
+            default_data = paths.data_dir()
+            uses_shipped_data = Path(settings.data_dir) == default_data.path
+            shipped = paths.shipped_models(default_data) if uses_shipped_data else None
+            ensure_model(registry, settings.data_dir, log.info, shipped=shipped)
         holder.load_current()
     except ClassifierError as exc:
         # Stay up and say why on /readyz; the watcher picks up a model once one is promoted.
@@ -57,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(settings.database)
-        clean_up(app.state.store, settings.keep_jobs_seconds, settings.keep_jobs)
+        with contextlib.suppress(OSError):  # a clean-up problem must not stop the service
+            clean_up(app.state.store, settings.keep_jobs_seconds, settings.keep_jobs)
         holder = await anyio.to_thread.run_sync(_start_holder, settings)
         app.state.holder = holder
         holder.start_watching(settings.reload_interval)

@@ -19,11 +19,12 @@ DISABLED_MESSAGE = (
 
 def token_refusal(authorization: str | None, token: SecretStr | None) -> ServiceError | None:
     """Why a request with this Authorization header may not pass, or None when it may."""
-    if token is None:
-        return ServiceError(403, "disabled", DISABLED_MESSAGE)
+    if token is None or not token.get_secret_value().strip():
+        return ServiceError(403, "disabled", DISABLED_MESSAGE)  # an empty token enables nothing
     scheme, _, given = (authorization or "").partition(" ")
+    given = given.strip()
     expected = token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+    if scheme.lower() != "bearer" or not given or not hmac.compare_digest(given.encode(), expected):
         return ServiceError(
             401,
             "unauthorized",

@@ -29,6 +29,7 @@ from classifier.errors import (
     TaxonomyError,
 )
 from service.limits import MAX_ERROR_DETAILS
+from service.messages import for_users
 from service.responses import SafeJSONResponse
 
 log = logging.getLogger("ai_stage.errors")
@@ -92,8 +93,8 @@ def _classifier_error(_request: Request, exc: Exception) -> SafeJSONResponse:
     else:
         status, code = 400, "classifier_error"
     problems = exc.problems if isinstance(exc, DatasetError) else []
-    details = [str(p) for p in problems[:MAX_ERROR_DETAILS]] or None
-    message = exc.message.splitlines()[0]
+    details = [for_users(str(p)) for p in problems[:MAX_ERROR_DETAILS]] or None
+    message = for_users(exc.message.splitlines()[0])
     return error_response(status, code, message, details, total=len(problems))
 
 

@@ -30,8 +30,8 @@ from service.retrain import RetrainRequest, retrain
 from service.store import Job, Store
 
 
-class JobTimeoutError(Exception):
-    pass
+class JobTimeoutError(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` on the way swallows it."""
 
 
 def run_train_job(store: Store, job: Job, params: TrainJobParams) -> None:
@@ -104,10 +104,12 @@ def _stop_at_deadline(seconds: float) -> None:
 def run_job(database: Path, job_id: str) -> int:
     store = Store(database)
     job = store.job(job_id)
+    if job.state not in ("queued", "running"):
+        return 0  # cancelled (or finished) before this process got to it
     try:
         params = params_of(job)
-    except (KeyError, ValueError):
-        store.update_job(job.id, state="failed", message=f"job {job.id} has unusable parameters")
+    except ClassifierError as exc:
+        store.update_job(job.id, state="failed", message=exc.message)
         return 2
     store.update_job(job.id, state="running", pid=os.getpid(), message="started")
     _stop_at_deadline(params.timeout_seconds)

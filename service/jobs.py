@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from classifier.errors import JobNotFoundError
 from service import paths
 from service.config import Settings
 from service.store import Job, Store
@@ -82,7 +83,17 @@ def common_params(settings: Settings) -> dict[str, object]:
 
 
 def params_of(job: Job) -> JobParams:
-    return PARAMS_BY_KIND[job.kind].model_validate(job.params)
+    """The job's typed parameters; a row this version cannot read (made by an older one, or of
+    an unknown kind) is reported as gone rather than as a server error."""
+    kind = PARAMS_BY_KIND.get(job.kind)
+    try:
+        if kind is None:
+            raise ValueError(job.kind)
+        return kind.model_validate(job.params)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise JobNotFoundError(
+            f"job {job.id} was made by another version of ai-stage and can no longer be read"
+        ) from exc
 
 
 def new_job_id() -> str:
@@ -154,7 +165,9 @@ def clean_up(store: Store, keep_seconds: float, keep_count: int) -> int:
     for folder in (uploads_dir(store), results_dir(store), logs_dir(store)):
         for path in folder.iterdir():
             owner = path.name.lstrip(".").split(".", 1)[0]
-            orphan = JOB_ID.fullmatch(owner) and owner not in known and path.is_file()
-            if orphan and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+            # Another worker or a job process may be cleaning up at the same moment.
+            with contextlib.suppress(FileNotFoundError):
+                orphan = JOB_ID.fullmatch(owner) and owner not in known and path.is_file()
+                if orphan and path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
     return len(expired)

@@ -104,13 +104,14 @@ def _open_binary(path: Path, limits: ReadLimits, counter: list[int]) -> tuple[IO
 def _bounded_lines(text: IO[str], limit: int) -> Iterator[tuple[str, bool]]:
     """(line, too_long) pairs; a line over `limit` characters is skipped in pieces, not held."""
     while True:
-        line = text.readline(limit + 1)
+        line = text.readline(limit + 2)  # room for the line's own "\r\n"
         if not line:
             return
-        if len(line) <= limit or line.endswith("\n"):
+        if len(line.rstrip("\r\n")) <= limit:
             yield line, False
             continue
-        while line and not line.endswith("\n"):
+        # Lines end in "\n", "\r\n" or a bare "\r" (the stream keeps them as they are).
+        while line and not line.endswith(("\n", "\r")):
             line = text.readline(1 << 20)
         yield "", True
 

@@ -64,3 +64,15 @@ def test_the_shipped_default_model_was_trained_on_todays_corpus():
     assert {f["path"]: f["sha256"] for f in recorded["data"]["files"]} == today
     assert ModelParams.from_dict(recorded["training"]["params"]) == ModelParams()
     assert recorded["taxonomy_sha256"] == taxonomy_hash()
+
+
+def test_the_app_adopts_the_shipped_model_when_it_starts_on_the_shipped_data(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.config import Settings
+
+    settings = Settings(models_dir=tmp_path / "models", database=tmp_path / "db.sqlite")
+    shipped = shipped_model(paths.CHECKOUT_MODELS)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").json()["model_version"] == shipped.name

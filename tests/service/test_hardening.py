@@ -334,18 +334,33 @@ def test_a_job_over_its_time_limit_is_stopped(registry, tiny_data_dir):
     assert job["state"] == "failed" and "ran over its limit of 0.3 s" in job["message"]
 
 
-def test_delete_cancels_a_running_job(registry, tiny_data_dir):
+def test_delete_cancels_a_running_job_and_stops_its_process(registry, tiny_data_dir):
+    from classifier.processes import process_alive
+    from service.store import Store
+
     lines = _records(400_000)
     with _admin_with(registry, tiny_data_dir) as admin:
         accepted = admin.post(
             "/v1/tag-jobs", files={"file": ("big.jsonl", lines)}, headers=AUTH
         ).json()
+        store = Store(admin.app.state.settings.database)
+        deadline = time.monotonic() + 30
+        while store.job(accepted["id"]).state != "running":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.05)
+        pid = store.job(accepted["id"]).pid
+        assert pid is not None and process_alive(pid)
         assert_error(admin.delete(f"/v1/jobs/{accepted['id']}"), 401, "unauthorized")
         cancelled = admin.delete(f"/v1/jobs/{accepted['id']}", headers=AUTH)
         assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
-        time.sleep(1.0)
+        deadline = time.monotonic() + 10
+        while process_alive(pid):
+            assert time.monotonic() < deadline, "the job's process is still running"
+            time.sleep(0.05)
         after = admin.get(f"/v1/jobs/{accepted['id']}", headers=AUTH).json()
         assert after["state"] == "cancelled"
+        result = admin.get(f"/v1/tag-jobs/{accepted['id']}/result", headers=AUTH)
+        assert_error(result, 409, "job_not_finished")
         again = admin.delete(f"/v1/jobs/{accepted['id']}", headers=AUTH)
         assert_error(again, 409, "job_conflict")
 
@@ -433,3 +448,51 @@ def test_every_scoring_entry_point_refuses_a_bare_string(tiny_classifier):
     ):
         with pytest.raises(InvalidInputError, match="single string"):
             method("a robot arm")
+
+
+# -- from the code review of this change -----------------------------------------------------
+
+
+def test_an_empty_admin_token_enables_nothing(registry, tiny_data_dir, monkeypatch):
+    monkeypatch.setenv("AI_STAGE_ADMIN_TOKEN", "")
+    from service.config import Settings
+
+    settings = Settings(models_dir=registry.root, data_dir=tiny_data_dir, train_if_empty=False)
+    with TestClient(create_app(settings)) as anyone:
+        for headers in ({"Authorization": "Bearer"}, {"Authorization": "Bearer "}, {}):
+            response = anyone.post("/v1/models/rollback", headers=headers)
+            assert_error(response, 403, "disabled")
+
+
+def test_training_upload_errors_name_files_not_server_folders(admin, registry):
+    rows = b'{"id": "a", "text": "robot arm", "label": "physical"}\n' * 2
+    response = admin.post("/v1/train", files={"file": ("dup.jsonl", rows)}, headers=AUTH)
+    error = assert_error(response, 422, "invalid_dataset")
+    assert any("already used" in d for d in error["details"])
+    assert str(registry.root.parent) not in response.text and "/uploads/" not in response.text
+
+
+def test_a_job_row_from_an_older_version_is_404_not_500(admin):
+    from service.store import Store
+
+    store = Store(admin.app.state.settings.database)
+    store.create_job("ab" * 16, "tag", {"input": "x", "output": "y"}, exclusive=False)
+    store.update_job("ab" * 16, state="succeeded")
+    assert_error(admin.get(f"/v1/tag-jobs/{'ab' * 16}/result", headers=AUTH), 404, "job_not_found")
+
+
+def test_a_too_long_line_ending_in_a_bare_carriage_return_loses_no_other_record(tmp_path):
+    from classifier.batch.readers import InputSpec, ReadLimits, RecordReader
+
+    source = tmp_path / "cr.jsonl"
+    source.write_bytes(
+        b'{"id": "1", "text": "first"}\r'
+        + b'{"id": "2", "text": "'
+        + b"x" * 500
+        + b'"}\r'
+        + b'{"id": "3", "text": "third"}\r'
+        + b'{"id": "4", "text": "fourth"}\r'
+    )
+    records = list(RecordReader(InputSpec(source, limits=ReadLimits(max_line_chars=100))))
+    assert [r.text for r in records] == ["first", None, "third", "fourth"]
+    assert "over 100 characters" in records[1].error

@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from classifier.cue_words import (
     MAX_DISCLAIMER_SHARE,
+    MIN_OTHER_SHARE,
     CueRow,
     cue_balance,
     guideline_phrases_in,
@@ -71,7 +72,7 @@ class CorpusReport:
         found = list(self.shortfalls)
         found += [
             f"cue {c.cue!r}: only {c.other_share:.1%} of its {c.texts} texts are not "
-            f"{c.top_label!r} (at least 15% must be)"
+            f"{c.top_label!r} (at least {MIN_OTHER_SHARE:.0%} must be)"
             for c in self.cues
             if not c.ok
         ]

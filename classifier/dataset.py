@@ -161,13 +161,14 @@ def _records_jsonl(lines: Iterable[str], origin: str, problems: list[Problem]) -
                 Problem(origin, number, f"invalid JSON: {exc.msg} at column {exc.colno}")
             )
         except (ValueError, RecursionError) as exc:  # a 5,000-digit number, 100k nested [
-            problems.append(Problem(origin, number, f"unreadable JSON ({_short(exc)})"))
+            problems.append(Problem(origin, number, unreadable_json(exc)))
 
 
-def _short(exc: BaseException) -> str:
+def unreadable_json(exc: ValueError | RecursionError) -> str:
+    """What to say of a line json.loads refused for something other than its syntax."""
     if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return str(exc).split(";")[0][:120]
+        return "unreadable JSON (nested too deeply)"
+    return f"unreadable JSON ({str(exc).split(';')[0][:120]})"
 
 
 def _records_csv(text: str, origin: str, problems: list[Problem]) -> Iterator:

@@ -80,6 +80,13 @@ class Registry:
             raise ModelNotFoundError(f"{version!r} points outside the registry")
         return folder
 
+    def _published(self, version: str) -> Path:
+        """The folder of a version that exists, or the one not-found error."""
+        folder = self.folder(version)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"no model version {version!r} in the registry")
+        return folder
+
     def _pointer(self) -> dict:
         path = self.root / POINTER_NAME
         try:
@@ -108,10 +115,7 @@ class Registry:
 
     def manifest(self, version: str | None = None) -> Manifest:
         version = self._require_current() if version is None else version
-        folder = self.folder(version)
-        if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in the registry")
-        return read_manifest(folder)
+        return read_manifest(self._published(version))
 
     def list(self) -> list[ModelInfo]:
         current = self.current_version()
@@ -132,10 +136,7 @@ class Registry:
     def load(self, version: str | None = None) -> tuple[StageClassifier, Manifest]:
         """Verify, then unpickle; the current version when none is named."""
         version = self._require_current() if version is None else version
-        folder = self.folder(version)
-        if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in the registry")
-        return load_model_folder(folder, version)
+        return load_model_folder(self._published(version), version)
 
     def _require_current(self) -> str:
         version = self.current_version()
@@ -176,15 +177,12 @@ class Registry:
 
     def verify(self, version: str) -> Manifest:
         """Check a version without unpickling it: manifest, checksum, library versions."""
-        folder = self.folder(version)
-        if not folder.is_dir():
-            raise ModelNotFoundError(f"no model version {version!r} in the registry")
-        return verify_folder(folder, version)
+        return verify_folder(self._published(version), version)
 
     def adopt(self, folder: Path) -> str:
         """Copy a model folder made elsewhere (the one shipped with the package) into the
         registry, after the same checks as any load, unpickling included; returns its version.
-        The caller holds `writing()`."""
+        The caller holds `writing()`. The copy itself is verified by `promote` and every load."""
         version = check_version(Path(folder).name)
         load_model_folder(Path(folder), version)  # refuses what this process cannot serve
         if not (self.root / version).is_dir():
@@ -197,7 +195,6 @@ class Registry:
                 shutil.rmtree(temp, ignore_errors=True)
                 raise
             _fsync_dir(self.root)
-        self.verify(version)  # the copy is byte for byte what was checked
         return version
 
     def promote(self, version: str, locked: bool = False) -> None:
@@ -217,25 +214,30 @@ class Registry:
                 history.insert(0, previous)
             self._write_pointer({"version": version, "history": history[:HISTORY_KEPT]})
 
-    def rollback_target(self) -> str:
-        """The version a rollback would make current."""
-        history = [v for v in self._pointer().get("history", []) if v in set(self.versions())]
+    def _live_history(self) -> list[str]:
+        """Earlier current versions, newest first, leaving out any no longer published."""
+        published = set(self.versions())
+        history = [v for v in self._pointer().get("history", []) if v in published]
         if not history:
             raise ModelNotFoundError("no earlier model to roll back to")
-        return history[0]
+        return history
+
+    def rollback_target(self) -> str:
+        """The version a rollback would make current."""
+        return self._live_history()[0]
 
     def rollback(self, expected: str | None = None) -> str:
         """Make the previously current version current again, after checking it exactly as
         `promote` does; returns it. `expected` (from `rollback_target`) must still be the
         target, so a caller that loaded it first never points CURRENT at something else."""
         with self.writing():
-            target = self.rollback_target()
+            history = self._live_history()
+            target = history[0]
             if expected is not None and target != expected:
                 raise ModelNotFoundError("the model history changed; try the rollback again")
             self.verify(target)
-            history = [v for v in self._pointer().get("history", []) if v != target]
-            history = [v for v in history if v in set(self.versions())]
-            self._write_pointer({"version": target, "history": history})
+            rest = [v for v in history if v != target]
+            self._write_pointer({"version": target, "history": rest})
             return target
 
     def _write_pointer(self, pointer: dict) -> None:

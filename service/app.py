@@ -43,9 +43,9 @@ def _start_holder(settings: Settings) -> ModelHolder:
     holder = ModelHolder(registry, on_swap=metrics.mark_serving)
     try:
         if settings.train_if_empty:
-            default_data = paths.data_dir()
-            uses_shipped_data = Path(settings.data_dir) == default_data.path
-            shipped = paths.shipped_models(default_data) if uses_shipped_data else None
+            # As in the CLI and `serve`: a data folder someone chose gets no shipped model.
+            chosen = settings.data_dir if "data_dir" in settings.model_fields_set else None
+            shipped = paths.shipped_models(paths.data_dir(chosen))
             ensure_model(registry, settings.data_dir, log.info, shipped=shipped)
         holder.load_current()
     except ClassifierError as exc:

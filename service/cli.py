@@ -140,17 +140,19 @@ def cmd_evaluate(args: argparse.Namespace, out: Console) -> int:
     if args.folds:
         _say_to_stderr(f"grouped {args.folds}-fold cross-validation on {len(dataset)} examples")
         reports.append(cross_validate(dataset, TrainingConfig().params, args.folds, args.seed))
+    labeled_sets = []
     holdout = holdout_if_present(data_dir)
     if holdout is not None and not args.no_holdout:
-        classifier = _model(args)
-        reports.append(evaluate_model(classifier, holdout, f"holdout, model {classifier.version}"))
-    scored_sets = [Path(p) for p in args.on]
+        labeled_sets.append(("holdout", holdout))
+    others = [Path(p) for p in args.on]
     if args.challenge:
-        scored_sets.append(data_dir / CHALLENGE_FOLDER)
-    for path in scored_sets:
-        classifier = _model(args)
-        method = f"{path.name}, model {classifier.version}"
-        reports.append(evaluate_model(classifier, load_dataset([path]), method))
+        others.append(data_dir / CHALLENGE_FOLDER)
+    labeled_sets += [(path.name, load_dataset([path])) for path in others]
+    if labeled_sets:
+        classifier = _model(args)  # loaded once, for every set it scores
+        for name, labeled in labeled_sets:
+            method = f"{name}, model {classifier.version}"
+            reports.append(evaluate_model(classifier, labeled, method))
     if args.json:
         _print_json([r.to_dict() for r in reports])
     else:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from classifier.csv_rows import csv_rows, header_of
+from classifier.dataset import unreadable_json
 from classifier.errors import InvalidInputError
 from classifier.limits import MAX_TEXT_CHARS
 
@@ -116,12 +117,10 @@ def _bounded_lines(text: IO[str], limit: int) -> Iterator[tuple[str, bool]]:
         yield "", True
 
 
-def _json_problem(exc: BaseException) -> str:
+def _json_problem(exc: ValueError | RecursionError) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON ({exc.msg})"
-    if isinstance(exc, RecursionError):
-        return "unreadable JSON (nested too deeply)"
-    return f"unreadable JSON ({str(exc).split(';')[0][:120]})"
+    return unreadable_json(exc)
 
 
 def _text_of(fields: dict, spec: InputSpec, where: str) -> tuple[str | None, str | None]:

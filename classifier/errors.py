@@ -12,7 +12,9 @@ code or a status in one place, and never need to parse messages::
     ├── NotTrainedError        a model was asked to predict before it was fitted
     ├── QualityGateError       a candidate model is worse than the one serving
     ├── JobConflictError       a job of the same kind is already running
-    └── JobNotFoundError       no job with that id
+    ├── JobNotFoundError       no job with that id
+    ├── ReviewItemNotFoundError  no review-queue item with that id
+    └── AlreadyAnsweredError   a review item was settled (by someone else, or before)
 """
 
 from __future__ import annotations
@@ -89,3 +91,11 @@ class JobConflictError(ClassifierError):
 
 class JobNotFoundError(ClassifierError):
     """No job with that id."""
+
+
+class ReviewItemNotFoundError(ClassifierError):
+    """No item in the review queue with that id."""
+
+
+class AlreadyAnsweredError(ClassifierError):
+    """The review item is no longer pending: the first answer wins, later ones are refused."""

@@ -24,7 +24,8 @@ from service.holder import ModelHolder
 from service.jobs import clean_up
 from service.middleware import RequestMiddleware
 from service.responses import SafeJSONResponse
-from service.routes import classify, feedback, health, labels, models, tag_jobs, training
+from service.review_queue import ReviewQueue
+from service.routes import classify, feedback, health, labels, models, review, tag_jobs, training
 from service.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(settings.database)
+        app.state.review = ReviewQueue(app.state.store)
         with contextlib.suppress(OSError):  # a clean-up problem must not stop the service
             clean_up(app.state.store, settings.keep_jobs_seconds, settings.keep_jobs)
         holder = await anyio.to_thread.run_sync(_start_holder, settings)
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (classify, labels, models, feedback, training, tag_jobs, health):
+    for module in (classify, labels, models, feedback, review, training, tag_jobs, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

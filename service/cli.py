@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -29,6 +30,7 @@ from classifier.dataset import (
     load_dataset,
     load_training_data,
 )
+from classifier.doubt import DoubtRule
 from classifier.errors import ClassifierError, InvalidInputError
 from classifier.evaluation import cross_validate, evaluate_model, format_report
 from classifier.gate import GateConfig
@@ -39,7 +41,12 @@ from classifier.taxonomy import LABELS, load_taxonomy
 from classifier.training import TrainingConfig
 from service import paths
 from service.bootstrap import holdout_if_present, load_or_train, shipped_model
+from service.config import Settings
+from service.exports import write_examples
 from service.retrain import RetrainRequest, feedback_examples, retrain
+from service.review import CapturePolicy, RowCapture, export_settled
+from service.review_queue import ReviewQueue
+from service.review_tui import review_loop
 from service.store import Store
 
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_BAD_INPUT = 0, 1, 2
@@ -120,14 +127,8 @@ def cmd_train(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace, out: Console) -> int:
     examples = feedback_examples(Store(_database(args)).all_feedback())
-    destination = Path(args.output)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    temp = destination.with_name(f".{destination.name}.partial")
-    with temp.open("w", encoding="utf-8") as handle:
-        for example in examples:
-            handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
-    temp.replace(destination)
-    out.print(f"wrote {len(examples)} corrections to {destination}")
+    count = write_examples(examples, Path(args.output))
+    out.print(f"wrote {count} corrections to {args.output}", markup=False)
     return EXIT_OK
 
 
@@ -254,7 +255,26 @@ def _executor(args: argparse.Namespace, classifier):
     return InProcess(classifier, args.paragraphs)
 
 
+def _review_policy(args: argparse.Namespace) -> CapturePolicy:
+    """Flags first, then the AI_STAGE_REVIEW_* settings the service uses."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "AI_STAGE_" + str(first["loc"][0]).upper()
+        raise InvalidInputError(f"{name}: {first['msg']}") from None
+    threshold, margin = args.review_threshold, args.review_margin
+    threshold = settings.review_threshold if threshold is None else threshold
+    margin = settings.review_margin if margin is None else margin
+    return CapturePolicy(DoubtRule(threshold, margin), settings.review_max_pending)
+
+
 def cmd_tag(args: argparse.Namespace, out: Console) -> int:
+    capture = (
+        RowCapture(ReviewQueue(Store(_database(args))), _review_policy(args), "tag")
+        if args.review
+        else None
+    )
     classifier = _model(args)
     spec = InputSpec(
         Path(args.input), args.text_field, args.id_field, args.title_field, args.date_field
@@ -271,14 +291,21 @@ def cmd_tag(args: argparse.Namespace, out: Console) -> int:
     try:
         with tag_progress(quiet=args.quiet) as on_progress:
             summary = tag_file(
-                spec, Path(args.output), executor, classifier.version, options, on_progress
+                spec,
+                Path(args.output),
+                executor,
+                classifier.version,
+                options,
+                on_progress,
+                on_rows=capture,
             )
     finally:
         executor.close()
     if args.report:
         Path(args.report).write_text(render_html(summary, args.input), encoding="utf-8")
     if args.json:
-        _print_json(summary.to_dict())
+        review = {"review": capture.tally.to_dict()} if capture else {}
+        _print_json({**summary.to_dict(), **review})
         return EXIT_OK
     table = Table(title=f"{args.input} -> {args.output} (model {classifier.version})")
     table.add_column("stage")
@@ -297,6 +324,44 @@ def cmd_tag(args: argparse.Namespace, out: Console) -> int:
     out.print(table)
     if args.report:
         out.print(f"report: {args.report}")
+    if capture is not None:
+        out.print(capture.tally.summary() + "; settle them with `ai-stage review`", markup=False)
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace, out: Console) -> int:
+    queue = ReviewQueue(Store(_database(args)))
+    session = review_loop(queue, out, sys.stdin)
+    answers = ", ".join(f"{label} {n}" for label, n in session.answers().items()) or "no labels"
+    out.print(f"settled {len(session.settled)} items in this session ({answers})", markup=False)
+    stats = queue.stats()
+    out.print(
+        f"{stats.by_status['pending']:,} still pending; {stats.corrections:,} corrections stored. "
+        "Retrain with them: ai-stage train --feedback",
+        markup=False,
+    )
+    return EXIT_OK
+
+
+def cmd_review_export(args: argparse.Namespace, out: Console) -> int:
+    count = export_settled(ReviewQueue(Store(_database(args))), Path(args.output))
+    out.print(f"wrote {count} settled review items to {args.output}", markup=False)
+    return EXIT_OK
+
+
+def cmd_review_stats(args: argparse.Namespace, out: Console) -> int:
+    stats = ReviewQueue(Store(_database(args))).stats()
+    if args.json:
+        _print_json(stats.to_dict())
+        return EXIT_OK
+    status = ", ".join(f"{k} {v:,}" for k, v in stats.by_status.items())
+    labels = ", ".join(f"{k} {v:,}" for k, v in stats.by_label.items())
+    out.print(f"items: {status}", markup=False)
+    out.print(f"answers by label: {labels} (not an AI text: {stats.not_ai_text:,})", markup=False)
+    done = stats.by_status["done"]
+    if done:
+        out.print(f"the model's call was right on {stats.agreed:,} of {done:,} answered items")
+    out.print(f"corrections stored: {stats.corrections:,}")
     return EXIT_OK
 
 
@@ -500,7 +565,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("--report", help="write a self-contained HTML report with charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--review", action="store_true", help="queue doubtful calls for `ai-stage review`"
+    )
+    p.add_argument(
+        "--review-threshold",
+        type=float,
+        help="queue calls whose top score is below this (default: AI_STAGE_REVIEW_THRESHOLD, 0.6)",
+    )
+    p.add_argument(
+        "--review-margin",
+        type=float,
+        help="...or whose lead over the runner-up is below this (default: 0.1)",
+    )
     p.set_defaults(handler=cmd_tag)
+
+    review = commands.add_parser(
+        "review", help="settle the doubtful calls in the review queue, one key each"
+    )
+    review.set_defaults(handler=cmd_review)
+    actions = review.add_subparsers(dest="action", metavar="ACTION")
+    p = actions.add_parser("export", help="write the settled items as a training JSONL file")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(handler=cmd_review_export)
+    p = actions.add_parser("stats", help="items by status, answers by label")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_review_stats)
 
     p = commands.add_parser("check-data", help="check the corpus: duplicates, balance, counts")
     p.add_argument("path", nargs="?", help="folder or file (default: the corpus)")

@@ -7,10 +7,12 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from classifier.doubt import DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_MARGIN, DoubtRule
 from classifier.gate import DEFAULT_LABEL_MARGIN, DEFAULT_MACRO_MARGIN
 from classifier.limits import MAX_TEXT_CHARS
 from service import paths
 from service.limits import DEFAULT_TEXT_CHARS, MAX_BATCH_ITEMS
+from service.review import CapturePolicy
 
 
 class Settings(BaseSettings):
@@ -89,3 +91,28 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         64 * 1024, ge=4096, description="Largest request head (request line and headers)."
     )
+    review_threshold: float = Field(
+        DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="A call whose top score is below this goes to the review queue.",
+    )
+    review_margin: float = Field(
+        DEFAULT_MIN_MARGIN,
+        ge=0,
+        le=1,
+        description="So does one whose top score leads the runner-up by less than this.",
+    )
+    review_max_pending: int = Field(
+        10_000, ge=1, description="Pending review items kept; the least doubtful go first."
+    )
+    review_capture: bool = Field(
+        False,
+        description="Also queue doubtful answers to /v1/classify requests. Off by default: "
+        "texts sent to the service are stored only when the operator says so.",
+    )
+
+    def review_policy(self) -> CapturePolicy:
+        return CapturePolicy(
+            DoubtRule(self.review_threshold, self.review_margin), self.review_max_pending
+        )

@@ -10,6 +10,7 @@ from service.auth import token_refusal
 from service.config import Settings
 from service.errors import ServiceError
 from service.holder import ModelHolder, Serving
+from service.review_queue import ReviewQueue
 from service.store import Store
 
 # The dependencies are `async def` on purpose: they only read app state, and FastAPI would run a
@@ -26,6 +27,10 @@ async def get_holder(request: Request) -> ModelHolder:
 
 async def get_store(request: Request) -> Store:
     return request.app.state.store
+
+
+async def get_review_queue(request: Request) -> ReviewQueue:
+    return request.app.state.review
 
 
 def serving_now(holder: ModelHolder) -> Serving:
@@ -59,6 +64,7 @@ async def require_classify_access(request: Request) -> None:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 StoreDep = Annotated[Store, Depends(get_store)]
+ReviewDep = Annotated[ReviewQueue, Depends(get_review_queue)]
 ServingDep = Annotated[Serving, Depends(get_serving)]
 AdminDep = Annotated[None, Depends(require_admin)]
 ClassifyAccessDep = Annotated[None, Depends(require_classify_access)]

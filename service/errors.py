@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classifier.errors import (
+    AlreadyAnsweredError,
     ClassifierError,
     DatasetError,
     InvalidInputError,
@@ -26,6 +27,7 @@ from classifier.errors import (
     ModelNotFoundError,
     NotTrainedError,
     QualityGateError,
+    ReviewItemNotFoundError,
     TaxonomyError,
 )
 from service.limits import MAX_ERROR_DETAILS
@@ -44,6 +46,8 @@ STATUS_BY_ERROR: dict[type[ClassifierError], tuple[int, str]] = {
     QualityGateError: (409, "quality_gate"),
     JobConflictError: (409, "job_conflict"),
     JobNotFoundError: (404, "job_not_found"),
+    ReviewItemNotFoundError: (404, "review_item_not_found"),
+    AlreadyAnsweredError: (409, "already_answered"),
 }
 
 

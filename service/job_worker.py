@@ -27,6 +27,8 @@ from classifier.registry import Registry
 from service.jobs import TagJobParams, TrainJobParams, clean_up, params_of
 from service.messages import for_users
 from service.retrain import RetrainRequest, retrain
+from service.review import RowCapture
+from service.review_queue import ReviewQueue
 from service.store import Job, Store
 
 
@@ -76,6 +78,11 @@ def run_tag_job(store: Store, job: Job, params: TagJobParams) -> None:
             job.id, progress=0.99 * reader.fraction_done, message=f"{done:,} records tagged"
         )
 
+    capture = (
+        RowCapture(ReviewQueue(store), params.review_policy(), "tag-job", job.id)
+        if params.review
+        else None
+    )
     summary = tag_file(
         spec,
         Path(params.output),
@@ -83,14 +90,14 @@ def run_tag_job(store: Store, job: Job, params: TagJobParams) -> None:
         classifier.version,
         TagOptions(paragraphs=params.paragraphs, max_output_bytes=params.max_output_bytes),
         progress,
+        on_rows=capture,
     )
-    store.update_job(
-        job.id,
-        state="succeeded",
-        progress=1.0,
-        message=f"{summary.records:,} records, {summary.errors:,} with errors",
-        result={**summary.to_dict(), "model_version": classifier.version},
-    )
+    message = f"{summary.records:,} records, {summary.errors:,} with errors"
+    result: dict[str, object] = {**summary.to_dict(), "model_version": classifier.version}
+    if capture is not None:
+        message += "; " + capture.tally.summary()
+        result["review"] = capture.tally.to_dict()
+    store.update_job(job.id, state="succeeded", progress=1.0, message=message, result=result)
 
 
 def _stop_at_deadline(seconds: float) -> None:

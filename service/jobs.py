@@ -23,9 +23,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from classifier.doubt import DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_MARGIN, DoubtRule
 from classifier.errors import JobNotFoundError
 from service import paths
 from service.config import Settings
+from service.review import CapturePolicy
 from service.store import Job, Store
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -63,6 +65,15 @@ class TagJobParams(_Params):
     max_input_bytes: int = Field(gt=0)
     max_line_chars: int = Field(gt=0)
     max_output_bytes: int = Field(gt=0)
+    review: bool = False
+    review_threshold: float = Field(DEFAULT_MIN_CONFIDENCE, ge=0, le=1)
+    review_margin: float = Field(DEFAULT_MIN_MARGIN, ge=0, le=1)
+    review_max_pending: int = Field(10_000, ge=1)
+
+    def review_policy(self) -> CapturePolicy:
+        return CapturePolicy(
+            DoubtRule(self.review_threshold, self.review_margin), self.review_max_pending
+        )
 
 
 JobParams = TrainJobParams | TagJobParams

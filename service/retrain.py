@@ -64,23 +64,26 @@ class RetrainOutcome:
         }
 
 
+def stored_example(text: str, label: str, source: str, number: int) -> LabeledExample:
+    """A correction kept in the database (feedback or a settled review item) as an example."""
+    name = f"{source}-{number}"
+    return LabeledExample(
+        text=text,
+        label=label,
+        lang=detect_language(text),
+        id=name,
+        source=source,
+        group=name,
+        origin=f"{source}:{number}",
+    )
+
+
 def feedback_examples(corrections: list[Feedback]) -> list[LabeledExample]:
     """Stored corrections as training examples; a later correction of the same text wins."""
     latest: dict[str, Feedback] = {}
     for item in corrections:
         latest[text_key(item.text)] = item
-    return [
-        LabeledExample(
-            text=item.text,
-            label=item.label,
-            lang=detect_language(item.text),
-            id=f"feedback-{item.id}",
-            source="feedback",
-            group=f"feedback-{item.id}",
-            origin=f"feedback:{item.id}",
-        )
-        for item in latest.values()
-    ]
+    return [stored_example(item.text, item.label, "feedback", item.id) for item in latest.values()]
 
 
 def assemble_dataset(request: RetrainRequest) -> Dataset:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from service.limits import MAX_BATCH_ITEMS
@@ -184,6 +184,66 @@ class FeedbackPage(BaseModel):
     offset: int
 
 
+class ReviewAnswerRequest(_Input):
+    """Exactly one of the three answers."""
+
+    label: Label | None = Field(None, description="The stage the text belongs to.")
+    skip: Literal[True] | None = Field(None, description="Take it out of the queue, no answer.")
+    not_ai_text: Literal[True] | None = Field(
+        None, description="No AI product or AI news at all; stored as a `none` correction."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReviewAnswerRequest:
+        given = [name for name in ("label", "skip", "not_ai_text") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of label, skip or not_ai_text")
+        return self
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"label": "agentic"}, {"skip": True}]},
+    )
+
+
+ReviewStatus = Literal["pending", "done", "skipped"]
+
+
+class ReviewItemOut(BaseModel):
+    id: int
+    text: str
+    source: str = Field(description="tag (CLI), tag-job (HTTP) or classify.")
+    job_id: str | None
+    record_id: str | None
+    model_version: str = Field(description="The model whose call was doubtful.")
+    predicted: Label
+    confidence: float
+    margin: float = Field(description="Top score minus the runner-up's; smallest first.")
+    scores: dict[Label, float]
+    status: ReviewStatus
+    answer_kind: Literal["label", "not_ai_text", "skip"] | None
+    answer: Label | None
+    created_at: str
+    answered_at: str | None
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewItemOut]
+    status: ReviewStatus
+    total: int
+    limit: int
+    offset: int
+
+
+class ReviewStatsOut(BaseModel):
+    by_status: dict[ReviewStatus, int]
+    by_label: dict[Label, int] = Field(description="Settled answers by label.")
+    not_ai_text: int
+    agreed: int = Field(description="Answers that matched the model's own call.")
+    corrections: int = Field(description="Stored corrections, from the queue or /v1/feedback.")
+
+
 class JobOut(BaseModel):
     id: str
     kind: str
@@ -224,7 +284,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         (401, "Missing or wrong bearer token"),
         (403, "Endpoint disabled: no admin token configured"),
         (404, "Not found"),
-        (409, "Conflict: a job is running, or the model failed its checks"),
+        (409, "Conflict: a job is running, the model failed its checks, or already answered"),
         (413, "Request body or text over a limit"),
         (422, "Invalid request"),
         (503, "No model loaded yet"),

@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS jobs_kind_state ON jobs (kind, state);
 """
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -97,12 +97,12 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout=30000")
@@ -112,8 +112,8 @@ class Store:
             db.close()
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -127,28 +127,11 @@ class Store:
     def add_feedback(
         self, text: str, label: str, predicted: str | None = None, note: str | None = None
     ) -> Feedback:
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidInputError("feedback text is empty")
-        for name, value in (("text", text), ("note", note)):
-            if value is not None and not encodable(value):
-                raise InvalidInputError(
-                    f"feedback {name} holds a lone surrogate (invalid Unicode); it cannot be stored"
-                )
-        check_label(label)
-        if predicted is not None:
-            check_label(predicted)
-        created = _now()
-        with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (text, label, predicted, note, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (text, label, predicted, note, created),
-            )
-            row_id = int(cursor.lastrowid or 0)
-        return Feedback(row_id, text, label, predicted, note, created)
+        with self.transaction() as db:
+            return insert_feedback(db, text, label, predicted, note)
 
     def list_feedback(self, limit: int = 50, offset: int = 0) -> tuple[list[Feedback], int]:
-        with self._connect() as db:
+        with self.connect() as db:
             total = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
             rows = db.execute(
                 "SELECT * FROM feedback ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
@@ -156,7 +139,7 @@ class Store:
         return [Feedback(**dict(r)) for r in rows], int(total)
 
     def all_feedback(self) -> list[Feedback]:
-        with self._connect() as db:
+        with self.connect() as db:
             rows = db.execute("SELECT * FROM feedback ORDER BY id").fetchall()
         return [Feedback(**dict(r)) for r in rows]
 
@@ -164,7 +147,7 @@ class Store:
 
     def create_job(self, job_id: str, kind: str, params: dict, exclusive: bool = True) -> Job:
         """Queue a job; with `exclusive`, refuse while another job of this kind is active."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             if exclusive:
                 self._expire_stale(db, kind)
                 active = db.execute(
@@ -172,11 +155,11 @@ class Store:
                 ).fetchone()
                 if active:
                     raise JobConflictError(f"{kind} job {active['id']} is still running")
-            now = _now()
+            created = now()
             db.execute(
                 "INSERT INTO jobs (id, kind, state, params, heartbeat, created_at, updated_at) "
                 "VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-                (job_id, kind, json.dumps(params), time.time(), now, now),
+                (job_id, kind, json.dumps(params), time.time(), created, created),
             )
         return self.job(job_id)
 
@@ -191,11 +174,11 @@ class Store:
             if not alive and not (row["pid"] is None and fresh):
                 db.execute(
                     "UPDATE jobs SET state = 'failed', message = ?, updated_at = ? WHERE id = ?",
-                    ("the job's process ended without reporting", _now(), row["id"]),
+                    ("the job's process ended without reporting", now(), row["id"]),
                 )
 
     def job(self, job_id: str) -> Job:
-        with self._connect() as db:
+        with self.connect() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r}")
@@ -210,7 +193,7 @@ class Store:
         result: dict | None = None,
         pid: int | None = None,
     ) -> None:
-        fields: dict[str, object] = {"updated_at": _now(), "heartbeat": time.time()}
+        fields: dict[str, object] = {"updated_at": now(), "heartbeat": time.time()}
         if state is not None:
             if state not in JOB_STATES:
                 raise ValueError(f"unknown job state {state!r}")
@@ -224,7 +207,7 @@ class Store:
         if pid is not None:
             fields["pid"] = pid
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        with self._transaction() as db:
+        with self.transaction() as db:
             # A cancelled job stays cancelled, whatever its process reports afterwards.
             db.execute(
                 f"UPDATE jobs SET {assignments} WHERE id = ? AND state != 'cancelled'",
@@ -232,7 +215,7 @@ class Store:
             )
 
     def cancel_job(self, job_id: str) -> Job:
-        with self._transaction() as db:
+        with self.transaction() as db:
             row = db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
                 raise JobNotFoundError(f"no job {job_id!r}")
@@ -240,14 +223,14 @@ class Store:
                 raise JobConflictError(f"job {job_id} is already {row['state']}")
             db.execute(
                 "UPDATE jobs SET state = 'cancelled', message = ?, updated_at = ? WHERE id = ?",
-                ("cancelled on request", _now(), job_id),
+                ("cancelled on request", now(), job_id),
             )
         return self.job(job_id)
 
     def finished_jobs_to_expire(self, before: float, keep_count: int) -> list[Job]:
         """Finished jobs older than `before` (epoch seconds) beyond the newest `keep_count`."""
         states = ", ".join("?" for _ in FINISHED_STATES)
-        with self._connect() as db:
+        with self.connect() as db:
             rows = db.execute(
                 f"SELECT * FROM jobs WHERE state IN ({states}) ORDER BY heartbeat DESC "
                 "LIMIT -1 OFFSET ?",
@@ -256,16 +239,39 @@ class Store:
         return [_job_from_row(r) for r in rows if (r["heartbeat"] or 0) < before]
 
     def delete_job(self, job_id: str) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def job_ids(self) -> set[str]:
-        with self._connect() as db:
+        with self.connect() as db:
             return {row["id"] for row in db.execute("SELECT id FROM jobs")}
 
     def refresh_stale(self, kind: str) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             self._expire_stale(db, kind)
+
+
+def insert_feedback(
+    db: sqlite3.Connection, text: str, label: str, predicted: str | None, note: str | None
+) -> Feedback:
+    """Store one correction inside the caller's transaction (the review queue settles an item
+    and stores its correction in one)."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError("feedback text is empty")
+    for name, value in (("text", text), ("note", note)):
+        if value is not None and not encodable(value):
+            raise InvalidInputError(
+                f"feedback {name} holds a lone surrogate (invalid Unicode); it cannot be stored"
+            )
+    check_label(label)
+    if predicted is not None:
+        check_label(predicted)
+    created = now()
+    cursor = db.execute(
+        "INSERT INTO feedback (text, label, predicted, note, created_at) VALUES (?, ?, ?, ?, ?)",
+        (text, label, predicted, note, created),
+    )
+    return Feedback(int(cursor.lastrowid or 0), text, label, predicted, note, created)
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:

@@ -167,7 +167,10 @@ def tag_file(
     model_version: str,
     options: TagOptions = TagOptions(),
     on_progress: Callable[[int, RecordReader], None] | None = None,
+    on_rows: Callable[[list[InputRecord], list[dict]], None] | None = None,
 ) -> TagSummary:
+    """Tag `spec` into `destination`. `on_rows` sees each chunk's records and tagged rows once
+    they are safely written (the review queue picks its doubtful calls there)."""
     if options.chunk_size < 1:
         raise InvalidInputError("chunk size must be at least 1")
     reader = RecordReader(spec)
@@ -219,6 +222,8 @@ def tag_file(
                     f"{done:,} records; split the input"
                 )
             write_checkpoint(destination, entry)
+            if on_rows:
+                on_rows(chunk, rows)
             if on_progress:
                 on_progress(done, reader)
         writer.commit()

@@ -16,8 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from classifier.model import Prediction
 from service import metrics
+from service.config import Settings
 from service.deps import (
     ClassifyAccessDep,
+    ReviewDep,
     ServingDep,
     SettingsDep,
     require_classify_access,
@@ -26,6 +28,8 @@ from service.deps import (
 from service.errors import ServiceError
 from service.holder import Serving
 from service.responses import SafeJSONResponse
+from service.review import capture_predictions
+from service.review_queue import ReviewQueue
 from service.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -63,6 +67,19 @@ def _check_lengths(texts: Sequence[str], limit: int, field: str) -> None:
             )
 
 
+async def _capture_doubtful(
+    queue: ReviewQueue,
+    settings: Settings,
+    texts: list[str],
+    predictions: list[Prediction],
+    version: str,
+) -> None:
+    """Queue doubtful answers for review, only when the operator turned capture on."""
+    if settings.review_capture:
+        policy = settings.review_policy()
+        await run_in_threadpool(capture_predictions, queue, policy, texts, predictions, version)
+
+
 def _terms(prediction: Prediction, explain: bool) -> dict[str, list[TermOut]]:
     """`terms` is set only when asked for, so the key is absent (not null) otherwise."""
     if not explain:
@@ -84,6 +101,7 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
     _check_lengths([body.text], settings.max_text_chars, "text")
     [prediction] = await _predict(serving, [body.text], body.explain, settings.max_text_chars)
     metrics.count_predictions([prediction.label])
+    await _capture_doubtful(state.review, settings, [body.text], [prediction], serving.version)
     answer: dict[str, object] = {
         "label": prediction.label,
         "confidence": prediction.confidence,
@@ -97,7 +115,11 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
 
 @router.post("/classify/batch", response_model=BatchResponse, response_model_exclude_unset=True)
 async def classify_batch(
-    body: BatchRequest, serving: ServingDep, settings: SettingsDep, _access: ClassifyAccessDep
+    body: BatchRequest,
+    serving: ServingDep,
+    settings: SettingsDep,
+    queue: ReviewDep,
+    _access: ClassifyAccessDep,
 ) -> BatchResponse:
     """Classify many texts in one vectorised prediction; results keep the order of the items."""
     if len(body.items) > settings.max_batch_items:
@@ -111,6 +133,7 @@ async def classify_batch(
     _check_lengths(texts, settings.max_text_chars, "items.{index}.text")
     predictions = await _predict(serving, texts, body.explain, settings.max_text_chars)
     metrics.count_predictions(p.label for p in predictions)
+    await _capture_doubtful(queue, settings, texts, predictions, serving.version)
     return BatchResponse(
         results=[
             BatchResult(

@@ -56,6 +56,9 @@ def start_tagging(
     id_field: Annotated[str, Form()] = "id",
     title_field: Annotated[str | None, Form()] = None,
     paragraphs: Annotated[bool, Form()] = False,
+    review: Annotated[
+        bool, Form(description="Queue doubtful calls for review (GET /v1/review).")
+    ] = False,
 ) -> JobAccepted:
     """Queue a tagging job (one at a time); the result keeps every input field."""
     serving_now(holder)
@@ -78,6 +81,10 @@ def start_tagging(
         max_input_bytes=settings.tag_max_input_bytes,
         max_line_chars=settings.tag_max_line_chars,
         max_output_bytes=settings.tag_max_output_bytes,
+        review=review,
+        review_threshold=settings.review_threshold,
+        review_margin=settings.review_margin,
+        review_max_pending=settings.review_max_pending,
     )
     try:
         job = store.create_job(job_id, "tag", params.model_dump())

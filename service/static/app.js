@@ -1,4 +1,5 @@
-// The ai-stage page: posts the text to /v1/classify and draws the answer. No framework, no build.
+// The ai-stage page: posts the text to /v1/classify and draws the answer; the Review view works
+// through the review queue one key per item. No framework, no build.
 "use strict";
 
 const COLORS = {
@@ -42,8 +43,7 @@ function percent(p) {
   return `${Math.round(p * 100)}%`;
 }
 
-function drawBars(scores) {
-  const bars = $("bars");
+function drawBars(scores, bars = $("bars")) {
   bars.innerHTML = "";
   for (const [label, score] of Object.entries(scores)) {
     bars.insertAdjacentHTML(
@@ -115,6 +115,224 @@ async function loadDefinitions(lang) {
   currentLang = lang;
 }
 
+// -- the Review view -----------------------------------------------------------------------------
+
+const TOKEN_KEY = "ai-stage-admin-token";
+const LABEL_KEYS = { 1: "perception", 2: "generative", 3: "agentic", 4: "physical", 5: "none" };
+const review = { item: null, history: [], settled: 0, busy: false };
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// Every call of the Review view carries the token kept for this browser tab only.
+async function api(path, options = {}) {
+  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) || ""}` };
+  if (options.json !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method: options.method || "GET",
+    headers,
+    body: options.json !== undefined ? JSON.stringify(options.json) : options.form,
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = body.error ? body.error.message : response.statusText;
+    if (response.status === 401 || response.status === 403) signOut(message);
+    throw new ApiError(response.status, message);
+  }
+  return body;
+}
+
+function say(text, isError = false) {
+  $("review-status").textContent = text;
+  $("review-status").className = isError ? "error" : "";
+}
+
+function signOut(message = "") {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("review-panel").hidden = true;
+  $("retrain").hidden = true;
+  $("review-login").hidden = false;
+  $("review-login-status").textContent = message;
+}
+
+async function startReviewing() {
+  const token = $("review-token").value.trim();
+  if (!token) {
+    $("review-login-status").textContent = "Enter the admin token first.";
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("review-token").value = "";
+  $("review-token").blur(); // the keys now answer items instead of typing into the field
+  await showReview();
+}
+
+async function showReview() {
+  if (!sessionStorage.getItem(TOKEN_KEY)) {
+    signOut();
+    return;
+  }
+  $("review-login").hidden = true;
+  $("review-panel").hidden = false;
+  try {
+    await nextItem();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) say(error.message, true);
+  }
+}
+
+async function refreshCounts() {
+  const stats = await api("/v1/review/stats");
+  const pending = stats.by_status.pending;
+  $("review-progress").textContent =
+    `${review.settled} settled in this session · ${pending} pending · ${stats.by_status.done} answered in all`;
+  $("retrain").hidden = stats.corrections === 0;
+  $("corrections-count").textContent =
+    `${stats.corrections} correction${stats.corrections === 1 ? "" : "s"} stored.`;
+  return stats;
+}
+
+async function nextItem() {
+  const page = await api("/v1/review?status=pending&limit=1");
+  review.item = page.items[0] || null;
+  $("review-item").hidden = !review.item;
+  $("review-empty").hidden = Boolean(review.item);
+  if (review.item) {
+    const item = review.item;
+    $("review-text").textContent = item.text;
+    const record = item.record_id ? ` record ${item.record_id}` : "";
+    const job = item.job_id ? ` ${item.job_id.slice(0, 8)}` : "";
+    $("review-source").textContent = `${item.source}${job}${record}`;
+    $("review-model").textContent = item.model_version;
+    drawBars(item.scores, $("review-bars"));
+    document.querySelectorAll("#review-item [data-label]").forEach((button) => {
+      button.classList.toggle("model-call", button.dataset.label === item.predicted);
+    });
+  }
+  await refreshCounts();
+}
+
+function answerFor(key) {
+  if (LABEL_KEYS[key]) return { label: LABEL_KEYS[key] };
+  if (key === "n") return { not_ai_text: true };
+  if (key === "s") return { skip: true };
+  return null;
+}
+
+async function press(key) {
+  if (review.busy) return;
+  review.busy = true;
+  try {
+    if (key === "u") {
+      const last = review.history.pop();
+      if (!last) {
+        say("Nothing to undo in this session.");
+        return;
+      }
+      await api(`/v1/review/${last}/undo`, { method: "POST" });
+      review.settled -= 1;
+      say(`Item ${last} is back in the queue.`);
+      await nextItem();
+      return;
+    }
+    const answer = answerFor(key);
+    if (!answer || !review.item) return;
+    const id = review.item.id;
+    try {
+      const settled = await api(`/v1/review/${id}`, { method: "POST", json: answer });
+      review.history.push(id);
+      review.settled += 1;
+      say(settled.answer ? `Item ${id}: ${settled.answer}.` : `Item ${id}: skipped.`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      say(`Item ${id} was answered by someone else meanwhile; moving on.`);
+    }
+    await nextItem();
+  } catch (error) {
+    say(error.message, true);
+  } finally {
+    review.busy = false;
+  }
+}
+
+function describeVerdict(job) {
+  const gate = job.result && job.result.gate;
+  if (job.state === "succeeded" && job.result.promoted) {
+    const before = gate.current ? gate.current.macro_f1.toFixed(3) : "none";
+    return [`Promoted ${job.result.version}: holdout macro-F1 ${before} → ${gate.candidate.macro_f1.toFixed(3)}.`, "ok"];
+  }
+  if (job.state === "rejected") {
+    return [`Refused by the quality gate; the serving model stays. ${gate.reasons.join("; ")}`, "refused"];
+  }
+  return [`Training ${job.state}: ${job.message}`, "refused"];
+}
+
+async function retrainWithCorrections() {
+  const button = $("retrain-start");
+  const verdict = $("retrain-verdict");
+  button.disabled = true;
+  verdict.hidden = true;
+  const form = new FormData();
+  form.append("use_feedback", "true");
+  try {
+    const accepted = await api("/v1/train", { method: "POST", form });
+    const bar = $("retrain-progress");
+    bar.hidden = false;
+    let job;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      job = await api(`/v1/jobs/${accepted.id}`);
+      bar.value = job.progress;
+      $("retrain-message").textContent = job.message;
+    } while (job.state === "queued" || job.state === "running");
+    const [text, kind] = describeVerdict(job);
+    verdict.textContent = text;
+    verdict.className = `verdict-${kind}`;
+    verdict.hidden = false;
+  } catch (error) {
+    verdict.textContent = `Could not retrain: ${error.message}`;
+    verdict.className = "verdict-refused";
+    verdict.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function showView() {
+  const reviewing = location.hash === "#review";
+  $("classify-view").hidden = reviewing;
+  $("review-view").hidden = !reviewing;
+  document.querySelectorAll(".views a").forEach((link) => {
+    link.classList.toggle("active", (link.dataset.view === "review") === reviewing);
+  });
+  if (reviewing) showReview();
+}
+
+document.addEventListener("keydown", (event) => {
+  if ($("review-view").hidden || $("review-panel").hidden) return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
+  const key = event.key.toLowerCase();
+  if ("12345nsu".includes(key) && key.length === 1) {
+    event.preventDefault();
+    press(key);
+  }
+});
+document.querySelectorAll(".answers button").forEach((button) => {
+  button.addEventListener("click", () => press(button.dataset.key));
+});
+$("review-start").addEventListener("click", startReviewing);
+$("review-token").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") startReviewing();
+});
+$("review-signout").addEventListener("click", () => signOut());
+$("retrain-start").addEventListener("click", retrainWithCorrections);
+window.addEventListener("hashchange", showView);
+
 $("classify").addEventListener("click", classify);
 $("text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) classify();
@@ -123,3 +341,4 @@ document.querySelectorAll(".lang-switch button").forEach((button) => {
   button.addEventListener("click", () => loadDefinitions(button.dataset.lang));
 });
 loadDefinitions(currentLang);
+showView();

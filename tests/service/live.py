@@ -22,7 +22,7 @@ def free_port() -> int:
 
 def ai_stage_command() -> list[str]:
     script = Path(sys.executable).parent / "ai-stage"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "classifier"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "service"]
 
 
 def wait_ready(base: str, process: subprocess.Popen, timeout: float = 120) -> dict:

@@ -1,0 +1,139 @@
+"""The whole review loop as a user runs it: `ai-stage tag --review` on a file, the page's Review
+view in a real browser driven by the keyboard alone, then "Retrain with corrections" and the
+gate's verdict on the page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from service.review_queue import ReviewQueue
+from service.store import Store
+from tests.conftest import write_jsonl
+from tests.service.live import ai_stage_command, running_server
+from tests.service.test_e2e import CHROMEDRIVER, CHROMIUM
+from tests.service.test_review_cli import KEYS, TRUTH
+
+pytestmark = pytest.mark.e2e
+TOKEN = "review-e2e-token-91c2"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, tiny_data_dir) -> Iterator[tuple[str, Path, Path, Path]]:
+    """(base URL, models dir, data dir, database) of a real two-worker server."""
+    workdir = tmp_path_factory.mktemp("review-live")
+    with running_server(workdir, tiny_data_dir, TOKEN) as (base, models):
+        yield base, models, tiny_data_dir, workdir / "live.db"
+
+
+def browser(profile: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1000,1250",
+    ):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live, tmp_path):
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("chromium and chromium-driver are needed (make test installs them)")
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, models, data, database = live
+    articles = write_jsonl(
+        tmp_path / "articles.jsonl",
+        [{"id": f"a{i}", "text": text} for i, text in enumerate(TRUTH)],
+    )
+    # The server's model is trained on fifty texts; a high threshold queues all four for sure.
+    tagged = subprocess.run(
+        [*ai_stage_command(), "--models-dir", str(models), "--data-dir", str(data),
+         "--db", str(database), "tag", str(articles), "-o", str(tmp_path / "out.jsonl"),
+         "--review", "--review-threshold", "0.95", "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert tagged.returncode == 0, tagged.stderr
+    assert "4 newly queued" in tagged.stdout
+
+    driver = browser(tmp_path / "profile")
+    try:
+        driver.get(base + "/#review")
+        wait = WebDriverWait(driver, 30)
+        token = wait.until(ec.visibility_of_element_located((By.ID, "review-token")))
+        token.send_keys(TOKEN, Keys.ENTER)
+        keys = ActionChains(driver)
+
+        def text_shown() -> str:
+            return wait.until(ec.visibility_of_element_located((By.ID, "review-text"))).text
+
+        def press(key: str, settled: int) -> None:
+            keys.send_keys(key).perform()
+            wait.until(
+                ec.text_to_be_present_in_element(
+                    (By.ID, "review-progress"), f"{settled} settled in this session"
+                )
+            )
+
+        first = text_shown()
+        assert first in TRUTH
+        # A wrong answer, undone, then the right one; then the rest of the queue, one key each.
+        wrong = "5" if TRUTH[first] != "none" else "1"
+        press(wrong, 1)
+        press("u", 0)
+        assert text_shown() == first
+        answered = {}
+        for count in range(1, 5):
+            shown = text_shown()
+            answered[shown] = TRUTH[shown]
+            press(KEYS[TRUTH[shown]], count)
+        wait.until(ec.visibility_of_element_located((By.ID, "review-empty")))
+        assert answered == TRUTH
+
+        with httpx.Client(base_url=base, timeout=10) as http:
+            auth = {"Authorization": f"Bearer {TOKEN}"}
+            stats = http.get("/v1/review/stats", headers=auth).json()
+            before = http.get("/v1/model").json()["version"]
+        assert stats["by_status"] == {"pending": 0, "done": 4, "skipped": 0}
+        assert stats["corrections"] == 4
+        stored = {f.text: f.label for f in Store(database).all_feedback()}
+        assert stored == TRUTH
+        done = ReviewQueue(Store(database)).items("done", limit=10)[0]
+        assert {i.text: i.answer for i in done} == TRUTH
+
+        retrain = wait.until(ec.element_to_be_clickable((By.ID, "retrain-start")))
+        if os.environ.get("AI_STAGE_REVIEW_SCREENSHOT"):
+            driver.save_screenshot(os.environ["AI_STAGE_REVIEW_SCREENSHOT"])
+        retrain.click()
+        verdict = WebDriverWait(driver, 180).until(
+            ec.visibility_of_element_located((By.ID, "retrain-verdict"))
+        )
+        assert verdict.text.startswith(("Promoted", "Refused by the quality gate")), verdict.text
+        with httpx.Client(base_url=base, timeout=10) as http:
+            after = http.get("/v1/model").json()["version"]
+        if verdict.text.startswith("Promoted"):
+            assert after != before and after in verdict.text
+        else:
+            assert after == before
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "profile", ignore_errors=True)

@@ -266,7 +266,9 @@ def _review_policy(args: argparse.Namespace) -> CapturePolicy:
     threshold, margin = args.review_threshold, args.review_margin
     threshold = settings.review_threshold if threshold is None else threshold
     margin = settings.review_margin if margin is None else margin
-    return CapturePolicy(DoubtRule(threshold, margin), settings.review_max_pending)
+    return CapturePolicy(
+        DoubtRule(threshold, margin), settings.review_max_pending, settings.max_text_chars
+    )
 
 
 def cmd_tag(args: argparse.Namespace, out: Console) -> int:

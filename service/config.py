@@ -114,5 +114,7 @@ class Settings(BaseSettings):
 
     def review_policy(self) -> CapturePolicy:
         return CapturePolicy(
-            DoubtRule(self.review_threshold, self.review_margin), self.review_max_pending
+            DoubtRule(self.review_threshold, self.review_margin),
+            self.review_max_pending,
+            self.max_text_chars,
         )

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from classifier.doubt import DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_MARGIN, DoubtRule
 from classifier.errors import JobNotFoundError
+from classifier.limits import MAX_TEXT_CHARS
 from service import paths
 from service.config import Settings
 from service.review import CapturePolicy
@@ -69,10 +70,13 @@ class TagJobParams(_Params):
     review_threshold: float = Field(DEFAULT_MIN_CONFIDENCE, ge=0, le=1)
     review_margin: float = Field(DEFAULT_MIN_MARGIN, ge=0, le=1)
     review_max_pending: int = Field(10_000, ge=1)
+    review_max_chars: int = Field(MAX_TEXT_CHARS, ge=1)
 
     def review_policy(self) -> CapturePolicy:
         return CapturePolicy(
-            DoubtRule(self.review_threshold, self.review_margin), self.review_max_pending
+            DoubtRule(self.review_threshold, self.review_margin),
+            self.review_max_pending,
+            self.review_max_chars,
         )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from classifier.batch.readers import InputRecord
 from classifier.dataset import LabeledExample
 from classifier.doubt import DoubtRule, top_and_margin
+from classifier.limits import MAX_TEXT_CHARS
 from classifier.model import Prediction
 from service.exports import write_examples
 from service.retrain import stored_example
@@ -21,6 +22,9 @@ from service.review_queue import Candidate, ReviewItem, ReviewQueue
 class CapturePolicy:
     rule: DoubtRule
     max_pending: int
+    # Settled items become corrections, which /v1/feedback caps at AI_STAGE_MAX_TEXT_CHARS;
+    # longer texts are not queued (and the queue's pages stay a sane size).
+    max_chars: int = MAX_TEXT_CHARS
 
 
 @dataclass
@@ -28,6 +32,7 @@ class CaptureTally:
     doubtful: int = 0  # calls the rule flagged
     queued: int = 0  # of those, new to the queue (a text is queued once)
     dropped: int = 0  # less doubtful pending items dropped to keep the queue under its cap
+    too_long: int = 0  # doubtful, but over the text limit for corrections
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -36,6 +41,8 @@ class CaptureTally:
         text = f"review: {self.doubtful:,} doubtful calls, {self.queued:,} newly queued"
         if self.dropped:
             text += f", {self.dropped:,} less doubtful items dropped (queue at its cap)"
+        if self.too_long:
+            text += f", {self.too_long:,} not queued (over the text limit)"
         return text
 
 
@@ -93,10 +100,12 @@ def capture_predictions(
 def _add(
     queue: ReviewQueue, policy: CapturePolicy, found: list[Candidate], tally: CaptureTally
 ) -> None:
-    if not found:
-        return
-    queued, dropped = queue.add(found, policy.max_pending)
     tally.doubtful += len(found)
+    short = [c for c in found if len(c.text) <= policy.max_chars]
+    tally.too_long += len(found) - len(short)
+    if not short:
+        return
+    queued, dropped = queue.add(short, policy.max_pending)
     tally.queued += queued
     tally.dropped += dropped
 

@@ -37,7 +37,7 @@ def list_review(
     queue: ReviewDep,
     _admin: AdminDep,
     status: ReviewStatus = "pending",
-    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> ReviewPage:
     """Pending items most doubtful first (smallest margin); settled ones most recent first."""

@@ -85,6 +85,7 @@ def start_tagging(
         review_threshold=settings.review_threshold,
         review_margin=settings.review_margin,
         review_max_pending=settings.review_max_pending,
+        review_max_chars=settings.max_text_chars,
     )
     try:
         job = store.create_job(job_id, "tag", params.model_dump())

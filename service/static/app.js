@@ -43,12 +43,13 @@ function percent(p) {
   return `${Math.round(p * 100)}%`;
 }
 
-function drawBars(scores, bars = $("bars")) {
+// The Review view names each bar by its label id, as on its answer buttons.
+function drawBars(scores, bars = $("bars"), byId = false) {
   bars.innerHTML = "";
   for (const [label, score] of Object.entries(scores)) {
     bars.insertAdjacentHTML(
       "beforeend",
-      `<span class="bar-label">${escapeHtml(stageNames[label] || label)}</span>
+      `<span class="bar-label">${escapeHtml((!byId && stageNames[label]) || label)}</span>
        <div class="bar-track"><div class="bar-fill" data-label="${label}"></div></div>
        <span class="bar-value">${percent(score)}</span>`
     );
@@ -208,7 +209,7 @@ async function nextItem() {
     const job = item.job_id ? ` ${item.job_id.slice(0, 8)}` : "";
     $("review-source").textContent = `${item.source}${job}${record}`;
     $("review-model").textContent = item.model_version;
-    drawBars(item.scores, $("review-bars"));
+    drawBars(item.scores, $("review-bars"), true);
     document.querySelectorAll("#review-item [data-label]").forEach((button) => {
       button.classList.toggle("model-call", button.dataset.label === item.predicted);
     });

@@ -43,7 +43,7 @@ def tag_with_review(client: TestClient, texts: list[str]) -> dict:
 @pytest.fixture()
 def queued(admin) -> list[dict]:
     job = tag_with_review(admin, DOUBTFUL)
-    assert job["result"]["review"] == {"doubtful": 4, "queued": 4, "dropped": 0}
+    assert job["result"]["review"] == {"doubtful": 4, "queued": 4, "dropped": 0, "too_long": 0}
     body = admin.get("/v1/review?limit=10", headers=AUTH).json()
     assert body["total"] == 4
     return body["items"]
@@ -63,7 +63,7 @@ def test_a_tag_job_with_review_queues_its_doubtful_records_with_their_source(adm
 
 def test_the_same_texts_tagged_again_are_not_queued_twice(admin, queued):
     job = tag_with_review(admin, DOUBTFUL[:2])
-    assert job["result"]["review"] == {"doubtful": 2, "queued": 0, "dropped": 0}
+    assert job["result"]["review"] == {"doubtful": 2, "queued": 0, "dropped": 0, "too_long": 0}
     assert admin.get("/v1/review", headers=AUTH).json()["total"] == 4
 
 
@@ -124,7 +124,7 @@ def test_unknown_or_malformed_ids_are_404_or_422(admin, item_id):
 
 
 def test_bad_list_parameters_are_422(admin):
-    for query in ("status=answered", "limit=0", "limit=501", "offset=-1"):
+    for query in ("status=answered", "limit=0", "limit=101", "offset=-1"):
         assert_error(admin.get(f"/v1/review?{query}", headers=AUTH), 422, "invalid_request")
 
 

@@ -22,6 +22,9 @@ from tests.service.test_review_cli import KEYS, TRUTH
 
 pytestmark = pytest.mark.e2e
 TOKEN = "review-e2e-token-91c2"
+# Queued texts are users' texts: markup in one must show as text, never run.
+MARKUP = '<b id="injected">Robot</b> arm <img id="injected-img" src=x> sorts parcels by size.'
+QUEUED = {**TRUTH, MARKUP: "physical"}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live,
     base, models, data, database = live
     articles = write_jsonl(
         tmp_path / "articles.jsonl",
-        [{"id": f"a{i}", "text": text} for i, text in enumerate(TRUTH)],
+        [{"id": f"a{i}", "text": text} for i, text in enumerate(QUEUED)],
     )
     # The server's model is trained on fifty texts; a high threshold queues all four for sure.
     tagged = subprocess.run(
@@ -73,7 +76,7 @@ def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live,
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert tagged.returncode == 0, tagged.stderr
-    assert "4 newly queued" in tagged.stdout
+    assert "5 newly queued" in tagged.stdout
 
     driver = browser(tmp_path / "profile")
     try:
@@ -95,30 +98,32 @@ def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live,
             )
 
         first = text_shown()
-        assert first in TRUTH
+        assert first in QUEUED
         # A wrong answer, undone, then the right one; then the rest of the queue, one key each.
-        wrong = "5" if TRUTH[first] != "none" else "1"
+        wrong = "5" if QUEUED[first] != "none" else "1"
         press(wrong, 1)
         press("u", 0)
         assert text_shown() == first
         answered = {}
-        for count in range(1, 5):
+        for count in range(1, 6):
             shown = text_shown()
-            answered[shown] = TRUTH[shown]
-            press(KEYS[TRUTH[shown]], count)
+            if shown == MARKUP:
+                assert not driver.find_elements(By.CSS_SELECTOR, "#injected, #injected-img")
+            answered[shown] = QUEUED[shown]
+            press(KEYS[QUEUED[shown]], count)
         wait.until(ec.visibility_of_element_located((By.ID, "review-empty")))
-        assert answered == TRUTH
+        assert answered == QUEUED
 
         with httpx.Client(base_url=base, timeout=10) as http:
             auth = {"Authorization": f"Bearer {TOKEN}"}
             stats = http.get("/v1/review/stats", headers=auth).json()
             before = http.get("/v1/model").json()["version"]
-        assert stats["by_status"] == {"pending": 0, "done": 4, "skipped": 0}
-        assert stats["corrections"] == 4
+        assert stats["by_status"] == {"pending": 0, "done": 5, "skipped": 0}
+        assert stats["corrections"] == 5
         stored = {f.text: f.label for f in Store(database).all_feedback()}
-        assert stored == TRUTH
+        assert stored == QUEUED
         done = ReviewQueue(Store(database)).items("done", limit=10)[0]
-        assert {i.text: i.answer for i in done} == TRUTH
+        assert {i.text: i.answer for i in done} == QUEUED
 
         retrain = wait.until(ec.element_to_be_clickable((By.ID, "retrain-start")))
         if os.environ.get("AI_STAGE_REVIEW_SCREENSHOT"):

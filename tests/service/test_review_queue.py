@@ -186,3 +186,14 @@ def test_the_doubt_rule_uses_both_the_top_score_and_the_margin():
     assert not rule.is_doubtful({"a": 0.7, "b": 0.2, "c": 0.1})
     with pytest.raises(InvalidInputError, match="min_confidence"):
         DoubtRule(min_confidence=1.5)
+
+
+def test_texts_too_long_to_be_corrections_are_counted_not_queued(queue, tiny_classifier):
+    """A settled item becomes a correction, which AI_STAGE_MAX_TEXT_CHARS caps."""
+    texts = ["Robot arm", "Robot arm that sorts parcels by size and weight, all night long."]
+    predictions = tiny_classifier.predict(texts)
+    policy = CapturePolicy(DoubtRule(min_confidence=1.0), max_pending=100, max_chars=20)
+    tally = capture_predictions(queue, policy, texts, predictions, tiny_classifier.version)
+    assert (tally.doubtful, tally.queued, tally.too_long) == (2, 1, 1)
+    assert [i.text for i in queue.items()[0]] == ["Robot arm"]
+    assert "1 not queued (over the text limit)" in tally.summary()

@@ -327,7 +327,8 @@ def cmd_tag(args: argparse.Namespace, out: Console) -> int:
     if args.report:
         out.print(f"report: {args.report}")
     if capture is not None:
-        out.print(capture.tally.summary() + "; settle them with `ai-stage review`", markup=False)
+        hint = "; settle them with `ai-stage review`" if capture.tally.queued else ""
+        out.print(capture.tally.summary() + hint, markup=False)
     return EXIT_OK
 
 

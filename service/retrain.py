@@ -22,10 +22,12 @@ from classifier.dataset import (
 )
 from classifier.errors import ClassifierError, DatasetError, Problem
 from classifier.gate import GateConfig, GateDecision, judge
-from classifier.language import detect_language
 from classifier.registry import Registry
 from classifier.training import TrainedModel, TrainingConfig, train
 from service.bootstrap import holdout_if_present
+from service.exports import stored_example
+from service.review import rescore_pending
+from service.review_queue import ReviewQueue
 from service.store import Feedback, Store
 
 Progress = Callable[[float, str], None]
@@ -62,20 +64,6 @@ class RetrainOutcome:
             "gate": self.decision.to_dict(),
             "cross_validation": cv.to_dict(with_errors=False) if cv else None,
         }
-
-
-def stored_example(text: str, label: str, source: str, number: int) -> LabeledExample:
-    """A correction kept in the database (feedback or a settled review item) as an example."""
-    name = f"{source}-{number}"
-    return LabeledExample(
-        text=text,
-        label=label,
-        lang=detect_language(text),
-        id=name,
-        source=source,
-        group=name,
-        origin=f"{source}:{number}",
-    )
 
 
 def feedback_examples(corrections: list[Feedback]) -> list[LabeledExample]:
@@ -143,5 +131,8 @@ def retrain(
         return RetrainOutcome("rejected", None, False, decision, trained)
     notes = {"gate": decision.to_dict(), "forced": bool(request.force and not decision.passed)}
     version = registry.publish(trained, promote=request.promote, notes=notes)
+    if request.promote and request.database is not None:
+        say(0.97, "re-scoring the review queue with the new model")
+        rescore_pending(ReviewQueue(Store(request.database)), trained.classifier, version)
     say(1.0, f"published {version}" + (" and promoted it" if request.promote else ""))
     return RetrainOutcome("succeeded", version, request.promote, decision, trained)

@@ -12,9 +12,8 @@ from classifier.batch.readers import InputRecord
 from classifier.dataset import LabeledExample
 from classifier.doubt import DoubtRule, top_and_margin
 from classifier.limits import MAX_TEXT_CHARS
-from classifier.model import Prediction
-from service.exports import write_examples
-from service.retrain import stored_example
+from classifier.model import Prediction, StageClassifier
+from service.exports import stored_example, write_examples
 from service.review_queue import Candidate, ReviewItem, ReviewQueue
 
 
@@ -108,6 +107,24 @@ def _add(
     queued, dropped = queue.add(short, policy.max_pending)
     tally.queued += queued
     tally.dropped += dropped
+
+
+def rescore_pending(queue: ReviewQueue, model: StageClassifier, version: str) -> int:
+    """Score the waiting items again with a newly promoted model, so the queue's order is the new
+    model's doubt, not the old one's; returns how many were re-scored."""
+    done, after = 0, 0
+    while page := queue.pending_texts(after):
+        ids, texts = zip(*page, strict=True)
+        predictions = model.predict(list(texts))
+        queue.rescore(
+            [
+                (i, _candidate(text, p.scores, version, "", None, ""))
+                for i, text, p in zip(ids, texts, predictions, strict=True)
+            ]
+        )
+        done += len(page)
+        after = ids[-1]
+    return done
 
 
 def settled_examples(items: Sequence[ReviewItem]) -> list[LabeledExample]:

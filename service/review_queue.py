@@ -241,6 +241,28 @@ class ReviewQueue:
             corrections = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
         return ReviewStats(by_status, by_label, int(not_ai), int(agreed), int(corrections))
 
+    def pending_texts(self, after_id: int = 0, limit: int = 500) -> list[tuple[int, str]]:
+        """(id, text) of pending items in id order, a page at a time, for re-scoring."""
+        with self.store.connect() as db:
+            rows = db.execute(
+                "SELECT id, text FROM review WHERE status = 'pending' AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+        return [(row["id"], row["text"]) for row in rows]
+
+    def rescore(self, updates: Sequence[tuple[int, Candidate]]) -> None:
+        """Replace pending items' scores with a newer model's (settled items keep theirs)."""
+        with self.store.transaction() as db:
+            db.executemany(
+                "UPDATE review SET model_version = ?, predicted = ?, confidence = ?, margin = ?, "
+                "scores = ? WHERE id = ? AND status = 'pending'",
+                [
+                    (c.model_version, c.predicted, c.confidence, c.margin, json.dumps(c.scores), i)
+                    for i, c in updates
+                ],
+            )
+
     def settled(self) -> list[ReviewItem]:
         """Items answered with a label, oldest answer first (for export)."""
         with self.store.connect() as db:

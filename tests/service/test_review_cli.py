@@ -171,3 +171,21 @@ def test_settled_items_change_the_next_models_answers(dirs, tmp_path, capsys, mo
     assert main([*dirs, "classify", "--json", *TRUTH]) == 0
     after = {r["text"]: r["label"] for r in json.loads(capsys.readouterr().out)}
     assert after == TRUTH
+
+
+def test_a_promoted_model_rescores_the_items_still_waiting(dirs, tmp_path, capsys, monkeypatch):
+    """After retraining, the queue's order is the new model's doubt, not the old one's."""
+    tag_texts(dirs, tmp_path, capsys)
+    order = [i.text for i in queue_of(dirs).items(limit=10)[0]]
+    answer_all_by_keys(dirs, monkeypatch, capsys, KEYS[TRUTH[order[0]]] + "q")
+    assert main([*dirs, "train", "--feedback", "--folds", "0", "--json"]) == 0
+    version = json.loads(capsys.readouterr().out)["version"]
+    waiting, total = queue_of(dirs).items(limit=10)
+    assert total == 3 and {i.model_version for i in waiting} == {version}
+    assert main([*dirs, "classify", "--json", *(i.text for i in waiting)]) == 0
+    now = {r["text"]: r for r in json.loads(capsys.readouterr().out)}
+    for item in waiting:
+        assert item.predicted == now[item.text]["label"]
+        assert item.scores == pytest.approx(now[item.text]["scores"])
+    [settled] = queue_of(dirs).items("done")[0]
+    assert settled.model_version != version  # an answered item keeps the call it was shown

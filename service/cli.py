@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -272,6 +273,8 @@ def _review_policy(args: argparse.Namespace) -> CapturePolicy:
 
 
 def cmd_tag(args: argparse.Namespace, out: Console) -> int:
+    if not args.review and (args.review_threshold is not None or args.review_margin is not None):
+        raise InvalidInputError("--review-threshold and --review-margin need --review")
     capture = (
         RowCapture(ReviewQueue(Store(_database(args))), _review_policy(args), "tag")
         if args.review
@@ -336,7 +339,12 @@ def cmd_review(args: argparse.Namespace, out: Console) -> int:
     queue = ReviewQueue(Store(_database(args)))
     session = review_loop(queue, out, sys.stdin)
     answers = ", ".join(f"{label} {n}" for label, n in session.answers().items()) or "no labels"
-    out.print(f"settled {len(session.settled)} items in this session ({answers})", markup=False)
+    skipped = sum(label is None for _item, label in session.settled)
+    out.print(
+        f"answered {len(session.settled) - skipped} and skipped {skipped} in this session "
+        f"({answers})",
+        markup=False,
+    )
     stats = queue.stats()
     out.print(
         f"{stats.by_status['pending']:,} still pending; {stats.corrections:,} corrections stored. "
@@ -629,6 +637,15 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # a folder where a file was expected, a full disk, no permission
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except sqlite3.Error as exc:
+        print(
+            f"error: the database ({args.db or 'default'}) cannot be used: {exc}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:

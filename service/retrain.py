@@ -8,6 +8,7 @@ passes (or when `force` says so, which the manifest records).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,8 +132,14 @@ def retrain(
         return RetrainOutcome("rejected", None, False, decision, trained)
     notes = {"gate": decision.to_dict(), "forced": bool(request.force and not decision.passed)}
     version = registry.publish(trained, promote=request.promote, notes=notes)
+    note = ""
     if request.promote and request.database is not None:
         say(0.97, "re-scoring the review queue with the new model")
-        rescore_pending(ReviewQueue(Store(request.database)), trained.classifier, version)
-    say(1.0, f"published {version}" + (" and promoted it" if request.promote else ""))
+        try:
+            rescore_pending(ReviewQueue(Store(request.database)), trained.classifier, version)
+        except (sqlite3.Error, OSError) as exc:
+            # The model is already published and serving; a queue left in the old order is
+            # no reason to report the training as failed.
+            note = f" (the review queue keeps its old order: {exc})"
+    say(1.0, f"published {version}" + (" and promoted it" if request.promote else "") + note)
     return RetrainOutcome("succeeded", version, request.promote, decision, trained)

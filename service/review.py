@@ -4,6 +4,8 @@ out of predictions and queue them, and turn settled items into training examples
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +13,13 @@ from pathlib import Path
 from classifier.batch.readers import InputRecord
 from classifier.dataset import LabeledExample
 from classifier.doubt import DoubtRule, top_and_margin
+from classifier.errors import ClassifierError
 from classifier.limits import MAX_TEXT_CHARS
 from classifier.model import Prediction, StageClassifier
 from service.exports import stored_example, write_examples
 from service.review_queue import Candidate, ReviewItem, ReviewQueue
+
+log = logging.getLogger("ai_stage.review")
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,12 @@ class CaptureTally:
 
 
 def _candidate(
-    text: str, scores: dict[str, float], version: str, source: str, job: str | None, record: str
+    text: str,
+    scores: dict[str, float],
+    version: str,
+    source: str,
+    job: str | None,
+    record: str | None,
 ) -> Candidate:
     top, margin = top_and_margin(scores)
     predicted = max(scores, key=scores.__getitem__)
@@ -87,13 +97,29 @@ def capture_predictions(
 ) -> CaptureTally:
     """Queue the doubtful answers to classify requests (only when the operator turned it on)."""
     found = [
-        _candidate(text, p.scores, version, "classify", None, "")
+        _candidate(text, p.scores, version, "classify", None, None)
         for text, p in zip(texts, predictions, strict=True)
         if policy.rule.is_doubtful(p.scores)
     ]
     tally = CaptureTally()
     _add(queue, policy, found, tally)
     return tally
+
+
+def capture_after_answering(
+    queue: ReviewQueue,
+    policy: CapturePolicy,
+    texts: Sequence[str],
+    predictions: Sequence[Prediction],
+    version: str,
+) -> None:
+    """Capture for a classify request, run after its answer has gone out: the queue is a side
+    effect the caller never waits for, and a busy or broken database must not turn a good answer
+    into an error."""
+    try:
+        capture_predictions(queue, policy, texts, predictions, version)
+    except (sqlite3.Error, OSError, ClassifierError) as exc:
+        log.warning("review capture skipped: %s", exc)
 
 
 def _add(
@@ -118,7 +144,7 @@ def rescore_pending(queue: ReviewQueue, model: StageClassifier, version: str) ->
         predictions = model.predict(list(texts))
         queue.rescore(
             [
-                (i, _candidate(text, p.scores, version, "", None, ""))
+                (i, _candidate(text, p.scores, version, "", None, None))
                 for i, text, p in zip(ids, texts, predictions, strict=True)
             ]
         )

@@ -132,20 +132,21 @@ class ReviewQueue:
         if not rows:
             return 0, 0
         with self.store.transaction() as db:
-            before = db.total_changes
+            newest = db.execute("SELECT COALESCE(MAX(id), 0) FROM review").fetchone()[0]
             db.executemany(
                 "INSERT OR IGNORE INTO review (text, text_hash, source, job_id, record_id, "
                 "model_version, predicted, confidence, margin, scores, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            added = db.total_changes - before
             cursor = db.execute(
                 "DELETE FROM review WHERE id IN (SELECT id FROM review WHERE status = 'pending' "
                 "ORDER BY margin, confidence, id LIMIT -1 OFFSET ?)",
                 (max_pending,),
             )
-        return added, max(cursor.rowcount, 0)
+            # New rows that survived the trim (AUTOINCREMENT ids only grow).
+            added = db.execute("SELECT COUNT(*) FROM review WHERE id > ?", (newest,)).fetchone()[0]
+        return int(added), max(cursor.rowcount, 0)
 
     def items(
         self, status: Status = "pending", limit: int = 20, offset: int = 0

@@ -9,6 +9,7 @@ and the API, so an item someone else settled meanwhile is reported and passed ov
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ from classifier.taxonomy import LABELS
 from service.review_queue import ReviewItem, ReviewQueue
 
 SHOWN_CHARS = 1_500
+ESC = "\x1b"
+# Queued texts come from other people's files: their control characters (ESC sequences that
+# retitle the window or hide text) must reach the reviewer's terminal as visible marks.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLORS = {
     "perception": "blue",
     "generative": "magenta",
@@ -56,14 +61,35 @@ def key_reader(stream: IO[str]) -> Iterator[Callable[[], str]]:
 
         yield msvcrt.getwch
         return
+    import select
     import termios
     import tty
 
     fd = stream.fileno()
+
+    def from_terminal() -> str:
+        while True:
+            char = stream.read(1)
+            if char == "\x04":  # Ctrl-D: end of input, as from a pipe
+                return ""
+            if char != ESC:
+                return char
+            # Arrows, Delete, PageUp, F-keys send ESC and a few more characters ("ESC [3~"),
+            # Alt+key sends ESC and the key: read the whole sequence so its digits never count
+            # as answers. CSI runs to a final byte in @..~; SS3 ("ESC O") has one more byte.
+            if not select.select([fd], [], [], 0.05)[0]:
+                continue  # a lone Escape press
+            kind = stream.read(1)
+            if kind == "[":
+                while (part := stream.read(1)) and not "@" <= part <= "~":
+                    pass
+            elif kind == "O":
+                stream.read(1)
+
     saved = termios.tcgetattr(fd)
     try:
         tty.setcbreak(fd)  # keys arrive one by one; Ctrl-C still interrupts
-        yield lambda: stream.read(1)
+        yield from_terminal
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
@@ -89,18 +115,23 @@ def _percent(p: float) -> str:
     return f"{round(p * 100)}%"
 
 
+def _shown(text: str) -> str:
+    return CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 def _render(console: Console, item: ReviewItem, pending: int, session: Session) -> None:
     if console.is_terminal:
         console.clear()
     console.rule(
         f"review · {pending:,} pending · {len(session.settled)} settled this session", style="dim"
     )
-    shown = item.text[:SHOWN_CHARS]
+    shown = _shown(item.text[:SHOWN_CHARS])
     if len(item.text) > SHOWN_CHARS:
         shown += f" … ({len(item.text) - SHOWN_CHARS:,} more characters)"
     where = item.source + (f" {item.job_id[:8]}" if item.job_id else "")
     where += f" · record {item.record_id}" if item.record_id else ""
-    console.print(Panel(Text(shown), title=f"item {item.id}", subtitle=where, expand=True))
+    title = Text(f"item {item.id}")
+    console.print(Panel(Text(shown), title=title, subtitle=Text(_shown(where)), expand=True))
     bars = Table.grid(padding=(0, 1))
     for label in LABELS:
         score = item.scores.get(label, 0.0)
@@ -109,7 +140,7 @@ def _render(console: Console, item: ReviewItem, pending: int, session: Session) 
         marker = " ← model" if label == item.predicted else ""
         bars.add_row(f"{label:>10}", bar, f"{_percent(score):>4}{marker}")
     console.print(bars)
-    console.print(f"model {item.model_version}", style="dim", markup=False)
+    console.print(f"model {_shown(item.model_version)}", style="dim", markup=False)
     if session.note:
         console.print(session.note, style="yellow", markup=False)
     console.print(KEYS_HELP)

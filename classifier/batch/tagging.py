@@ -170,7 +170,8 @@ def tag_file(
     on_rows: Callable[[list[InputRecord], list[dict]], None] | None = None,
 ) -> TagSummary:
     """Tag `spec` into `destination`. `on_rows` sees each chunk's records and tagged rows once
-    they are safely written (the review queue picks its doubtful calls there)."""
+    they are written, before the checkpoint that makes them final (the review queue picks its
+    doubtful calls there; it must tolerate seeing a chunk twice after a resume)."""
     if options.chunk_size < 1:
         raise InvalidInputError("chunk size must be at least 1")
     reader = RecordReader(spec)
@@ -221,9 +222,11 @@ def tag_file(
                     f"the output is over the limit of {options.max_output_bytes:,} bytes after "
                     f"{done:,} records; split the input"
                 )
-            write_checkpoint(destination, entry)
             if on_rows:
+                # Before the checkpoint: a run that dies in between redoes this chunk on
+                # resume, so the hook sees every chunk at least once.
                 on_rows(chunk, rows)
+            write_checkpoint(destination, entry)
             if on_progress:
                 on_progress(done, reader)
         writer.commit()

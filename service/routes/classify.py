@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from classifier.model import Prediction
@@ -28,7 +29,7 @@ from service.deps import (
 from service.errors import ServiceError
 from service.holder import Serving
 from service.responses import SafeJSONResponse
-from service.review import capture_predictions
+from service.review import capture_after_answering
 from service.review_queue import ReviewQueue
 from service.schemas import (
     ERROR_RESPONSES,
@@ -67,17 +68,19 @@ def _check_lengths(texts: Sequence[str], limit: int, field: str) -> None:
             )
 
 
-async def _capture_doubtful(
+def _capture_later(
     queue: ReviewQueue,
     settings: Settings,
     texts: list[str],
     predictions: list[Prediction],
     version: str,
-) -> None:
-    """Queue doubtful answers for review, only when the operator turned capture on."""
-    if settings.review_capture:
-        policy = settings.review_policy()
-        await run_in_threadpool(capture_predictions, queue, policy, texts, predictions, version)
+) -> BackgroundTask | None:
+    """Doubtful answers go to the review queue after the response is sent, and only when the
+    operator turned capture on."""
+    if not settings.review_capture:
+        return None
+    policy = settings.review_policy()
+    return BackgroundTask(capture_after_answering, queue, policy, texts, predictions, version)
 
 
 def _terms(prediction: Prediction, explain: bool) -> dict[str, list[TermOut]]:
@@ -101,7 +104,7 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
     _check_lengths([body.text], settings.max_text_chars, "text")
     [prediction] = await _predict(serving, [body.text], body.explain, settings.max_text_chars)
     metrics.count_predictions([prediction.label])
-    await _capture_doubtful(state.review, settings, [body.text], [prediction], serving.version)
+    capture = _capture_later(state.review, settings, [body.text], [prediction], serving.version)
     answer: dict[str, object] = {
         "label": prediction.label,
         "confidence": prediction.confidence,
@@ -110,7 +113,7 @@ async def classify(body: ClassifyRequest, request: Request) -> Response:
     }
     if body.explain:
         answer["terms"] = [{"term": t.term, "weight": t.weight} for t in prediction.terms]
-    return SafeJSONResponse(answer)
+    return SafeJSONResponse(answer, background=capture)
 
 
 @router.post("/classify/batch", response_model=BatchResponse, response_model_exclude_unset=True)
@@ -119,6 +122,7 @@ async def classify_batch(
     serving: ServingDep,
     settings: SettingsDep,
     queue: ReviewDep,
+    background: BackgroundTasks,
     _access: ClassifyAccessDep,
 ) -> BatchResponse:
     """Classify many texts in one vectorised prediction; results keep the order of the items."""
@@ -133,7 +137,9 @@ async def classify_batch(
     _check_lengths(texts, settings.max_text_chars, "items.{index}.text")
     predictions = await _predict(serving, texts, body.explain, settings.max_text_chars)
     metrics.count_predictions(p.label for p in predictions)
-    await _capture_doubtful(queue, settings, texts, predictions, serving.version)
+    capture = _capture_later(queue, settings, texts, predictions, serving.version)
+    if capture is not None:
+        background.add_task(capture)
     return BatchResponse(
         results=[
             BatchResult(

@@ -249,8 +249,9 @@ async function press(key) {
       review.settled += 1;
       say(settled.answer ? `Item ${id}: ${settled.answer}.` : `Item ${id}: skipped.`);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
-      say(`Item ${id} was answered by someone else meanwhile; moving on.`);
+      // 409: someone else answered it; 404: a full queue dropped it. Either way, move on.
+      if (!(error instanceof ApiError && [404, 409].includes(error.status))) throw error;
+      say(`Item ${id} was answered by someone else or left the queue meanwhile; moving on.`);
     }
     await nextItem();
   } catch (error) {
@@ -272,6 +273,26 @@ function describeVerdict(job) {
   return [`Training ${job.state}: ${job.message}`, "refused"];
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Poll the job until it ends; a few failed polls in a row (a restart, a flaky network) are
+// waited out rather than reported as the job's failure.
+async function waitForJob(id, onProgress) {
+  let failures = 0;
+  for (;;) {
+    await sleep(700);
+    try {
+      const job = await api(`/v1/jobs/${id}`);
+      failures = 0;
+      onProgress(job);
+      if (job.state !== "queued" && job.state !== "running") return job;
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) throw error;
+      if (++failures >= 10) throw error;
+    }
+  }
+}
+
 async function retrainWithCorrections() {
   const button = $("retrain-start");
   const verdict = $("retrain-verdict");
@@ -283,23 +304,24 @@ async function retrainWithCorrections() {
     const accepted = await api("/v1/train", { method: "POST", form });
     const bar = $("retrain-progress");
     bar.hidden = false;
-    let job;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 700));
-      job = await api(`/v1/jobs/${accepted.id}`);
-      bar.value = job.progress;
-      $("retrain-message").textContent = job.message;
-    } while (job.state === "queued" || job.state === "running");
+    const job = await waitForJob(accepted.id, (update) => {
+      bar.value = update.progress;
+      $("retrain-message").textContent = update.message;
+    });
     const [text, kind] = describeVerdict(job);
     verdict.textContent = text;
     verdict.className = `verdict-${kind}`;
-    verdict.hidden = false;
   } catch (error) {
     verdict.textContent = `Could not retrain: ${error.message}`;
     verdict.className = "verdict-refused";
-    verdict.hidden = false;
   } finally {
+    verdict.hidden = false;
     button.disabled = false;
+  }
+  try {
+    await nextItem(); // a promoted model has re-scored the waiting items
+  } catch (error) {
+    say(error.message, true);
   }
 }
 
@@ -315,7 +337,8 @@ function showView() {
 
 document.addEventListener("keydown", (event) => {
   if ($("review-view").hidden || $("review-panel").hidden) return;
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  // A held-down key repeats: one press, one answer.
+  if (event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
   if (["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
   const key = event.key.toLowerCase();
   if ("12345nsu".includes(key) && key.length === 1) {
@@ -324,7 +347,10 @@ document.addEventListener("keydown", (event) => {
   }
 });
 document.querySelectorAll(".answers button").forEach((button) => {
-  button.addEventListener("click", () => press(button.dataset.key));
+  button.addEventListener("click", () => {
+    button.blur(); // or Space/Enter would press it again on the next item
+    press(button.dataset.key);
+  });
 });
 $("review-start").addEventListener("click", startReviewing);
 $("review-token").addEventListener("keydown", (event) => {

@@ -198,3 +198,17 @@ def test_confident_calls_are_not_queued(registry, tiny_data_dir):
     with TestClient(create_app(settings)) as http:
         http.post("/v1/classify/batch", json={"items": [{"text": t} for t in DOUBTFUL]})
         assert http.get("/v1/review", headers=AUTH).json()["total"] == 0
+
+
+def test_a_broken_database_never_fails_a_classification(registry, tiny_data_dir, caplog):
+    """Capture is a side effect after the answer: the answer stands, the problem is logged."""
+    settings = make_settings(registry, tiny_data_dir, admin_token=ADMIN_TOKEN, review_capture=True)
+    with TestClient(create_app(settings)) as http:
+        settings.database.write_bytes(b"this is not an SQLite database" * 100)
+        for name in ("-wal", "-shm"):
+            settings.database.with_name(settings.database.name + name).unlink(missing_ok=True)
+        response = http.post("/v1/classify", json={"text": DOUBTFUL[0]})
+        batch = http.post("/v1/classify/batch", json={"items": [{"text": DOUBTFUL[1]}]})
+    assert response.status_code == 200 and response.json()["label"]
+    assert batch.status_code == 200
+    assert "review capture skipped" in caplog.text

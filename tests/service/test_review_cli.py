@@ -13,7 +13,7 @@ import pytest
 
 from classifier.dataset import load_dataset
 from service.cli import main
-from service.review_queue import ReviewQueue
+from service.review_queue import Candidate, ReviewQueue
 from service.store import Store
 from tests.conftest import write_jsonl
 from tests.service.live import ai_stage_command
@@ -98,7 +98,7 @@ def test_review_with_piped_keys_settles_skips_and_undoes(dirs, tmp_path, capsys,
     # text" for the third, then quit with one item left.
     keys = KEYS[TRUTH[order[0]]] + "u" + "5" + "s" + "n" + "q"
     printed = answer_all_by_keys(dirs, monkeypatch, capsys, keys)
-    assert "settled 3 items in this session (none 2)" in printed
+    assert "answered 2 and skipped 1 in this session (none 2)" in printed
     assert "1 still pending; 2 corrections stored" in printed
     answers = {i.text: (i.status, i.answer_kind) for i in queue.items("done", limit=10)[0]}
     assert answers == {order[0]: ("done", "label"), order[2]: ("done", "not_ai_text")}
@@ -147,7 +147,7 @@ def test_review_in_a_real_terminal_reads_single_keys(dirs, tmp_path, capsys):
         child.send("2")
         child.expect("quit")
         child.send("q")
-        child.expect("settled 1 items in this session")
+        child.expect("answered 1 and skipped 0 in this session")
         child.expect(pexpect.EOF)
     finally:
         child.close()
@@ -189,3 +189,64 @@ def test_a_promoted_model_rescores_the_items_still_waiting(dirs, tmp_path, capsy
         assert item.scores == pytest.approx(now[item.text]["scores"])
     [settled] = queue_of(dirs).items("done")[0]
     assert settled.model_version != version  # an answered item keeps the call it was shown
+
+
+def test_terminal_keys_that_send_sequences_answer_nothing(dirs, tmp_path, capsys):
+    """Delete sends ESC [3~ and PageUp ESC [5~: their digits must not count as answers."""
+    tag_texts(dirs, tmp_path, capsys)
+    command = ai_stage_command()
+    child = pexpect.spawn(command[0], [*command[1:], *dirs, "review"], encoding="utf-8", timeout=60)
+    try:
+        child.expect("quit")
+        child.send("\x1b[3~")
+        child.send("\x1b[5~")
+        child.send("\x1b[A")
+        child.send("\x04")  # Ctrl-D ends the session like the end of a pipe
+        child.expect("answered 0 and skipped 0")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert queue_of(dirs).items()[1] == 4
+
+
+def test_control_characters_in_a_queued_text_never_reach_the_terminal(dirs, tmp_path):
+    """A text from someone else's file must not retitle the window or hide itself."""
+    hostile = "Robot\x1b]0;owned\x07 arm\x1b[8m hidden text\x1b[0m sorts parcels"
+    scores = {"perception": 0.3, "generative": 0.0, "agentic": 0.0, "physical": 0.35, "none": 0.35}
+    candidate = Candidate(hostile, "tag", None, "r\x1b[2J", "v1", "physical", 0.35, 0.0, scores)
+    queue_of(dirs).add([candidate], max_pending=10)
+    command = ai_stage_command()
+    child = pexpect.spawn(command[0], [*command[1:], *dirs, "review"], encoding="utf-8", timeout=60)
+    try:
+        child.expect("quit")
+        shown = child.before
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert "sorts parcels" in shown
+    # (The terminal UI sends escape codes of its own: clearing the screen, bold keys.)
+    for payload in ("\x1b]0;owned", "\x1b[8m hidden", "r\x1b[2J"):
+        assert payload not in shown
+    assert "\N{REPLACEMENT CHARACTER}]0;owned" in shown
+
+
+def test_file_system_and_database_problems_are_one_line_and_exit_2(dirs, tmp_path, capsys):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert main([*dirs, "review", "export", "-o", str(folder)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    articles = write_jsonl(tmp_path / "a.jsonl", [{"text": "robot arm"}])
+    bad_db = [*dirs[:4], "--db", str(folder)]
+    code = main([*bad_db, "tag", str(articles), "-o", str(tmp_path / "o.jsonl"), "--review"])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: the database"), err
+    code = main(
+        [*dirs, "tag", str(articles), "-o", str(tmp_path / "o.jsonl"), "--review-margin", "0.2"]
+    )
+    assert code == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "error: --review-threshold and --review-margin need --review"
+    )

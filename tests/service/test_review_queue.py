@@ -57,6 +57,8 @@ def test_past_the_cap_the_least_doubtful_pending_items_are_dropped(queue):
     queue.add([candidate(f"text {i}", 0.55, 0.55 - i / 100) for i in range(1, 6)], 100)
     queued, dropped = queue.add([candidate("the closest call", 0.4, 0.399)], max_pending=3)
     assert (queued, dropped) == (1, 3)
+    # A newcomer less doubtful than everything waiting is not kept, and not counted as queued.
+    assert queue.add([candidate("a sure thing", 0.59, 0.01)], max_pending=3) == (0, 1)
     items, total = queue.items("pending", limit=10)
     assert total == 3
     assert [i.text for i in items] == ["the closest call", "text 1", "text 2"]

@@ -9,6 +9,7 @@ and the API, so an item someone else settled meanwhile is reported and passed ov
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -61,30 +62,45 @@ def key_reader(stream: IO[str]) -> Iterator[Callable[[], str]]:
 
         yield msvcrt.getwch
         return
+    import codecs
     import select
     import termios
     import tty
 
     fd = stream.fileno()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def read_char() -> str:
+        # Straight from the descriptor, a byte at a time: a buffered text stream would pull a
+        # whole escape sequence into its buffer, and `select` could no longer see the rest.
+        while True:
+            byte = os.read(fd, 1)
+            if not byte:
+                return ""
+            if char := decoder.decode(byte):
+                return char
+
+    def waiting() -> bool:
+        return bool(select.select([fd], [], [], 0.05)[0])
 
     def from_terminal() -> str:
         while True:
-            char = stream.read(1)
-            if char == "\x04":  # Ctrl-D: end of input, as from a pipe
+            char = read_char()
+            if char in ("", "\x04"):  # Ctrl-D: end of input, as from a pipe
                 return ""
             if char != ESC:
                 return char
             # Arrows, Delete, PageUp, F-keys send ESC and a few more characters ("ESC [3~"),
             # Alt+key sends ESC and the key: read the whole sequence so its digits never count
             # as answers. CSI runs to a final byte in @..~; SS3 ("ESC O") has one more byte.
-            if not select.select([fd], [], [], 0.05)[0]:
+            if not waiting():
                 continue  # a lone Escape press
-            kind = stream.read(1)
+            kind = read_char()
             if kind == "[":
-                while (part := stream.read(1)) and not "@" <= part <= "~":
+                while (part := read_char()) and not "@" <= part <= "~":
                     pass
             elif kind == "O":
-                stream.read(1)
+                read_char()
 
     saved = termios.tcgetattr(fd)
     try:

@@ -192,15 +192,20 @@ def test_a_promoted_model_rescores_the_items_still_waiting(dirs, tmp_path, capsy
 
 
 def test_terminal_keys_that_send_sequences_answer_nothing(dirs, tmp_path, capsys):
-    """Delete sends ESC [3~ and PageUp ESC [5~: their digits must not count as answers."""
+    """Delete sends ESC [3~ and PageUp ESC [5~: their digits must not count as answers, also
+    when the whole sequence arrives in one read, as it does from tmux."""
     tag_texts(dirs, tmp_path, capsys)
+    first = queue_of(dirs).items()[0][0]
     command = ai_stage_command()
     child = pexpect.spawn(command[0], [*command[1:], *dirs, "review"], encoding="utf-8", timeout=60)
     try:
         child.expect("quit")
-        child.send("\x1b[3~")
-        child.send("\x1b[5~")
-        child.send("\x1b[A")
+        child.send("1")
+        child.expect("3 pending · 1 settled")
+        child.expect("quit")
+        child.send("\x1b[3~\x1b[5~\x1b[A\x1bOP")  # Delete, PageUp, Up, F1 in one write
+        child.send("u")
+        child.expect(f"item {first.id} is back in the queue")
         child.send("\x04")  # Ctrl-D ends the session like the end of a pipe
         child.expect("answered 0 and skipped 0")
         child.expect(pexpect.EOF)

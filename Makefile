@@ -46,6 +46,7 @@ bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.feature_tradeoff
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.review_loop
 
 # The long version of the load-with-faults test (CI runs a 12-second one).
 loadtest: setup

@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         2 * 1024**3, ge=1024, description="Most bytes a tag job reads, counted after decompression."
     )
     tag_max_line_chars: int = Field(
-        2 * MAX_TEXT_CHARS, ge=1024, description="Longest input line a tag job reads whole."
+        2 * MAX_TEXT_CHARS,
+        ge=1024,
+        description="Longest input line (or CSV row) a tag job reads whole.",
     )
     tag_max_output_bytes: int = Field(
         4 * 1024**3, ge=1024, description="Most bytes a tag job may write."

@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -29,8 +30,8 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds on what one input may cost. A line over `max_line_chars` becomes an error record
-    (read past in small pieces, never held whole); more than `max_input_bytes` of input, counted
+    """Bounds on what one input may cost. A line (or CSV row) over `max_line_chars` becomes an
+    error record (read past in small pieces, never held whole); more than `max_input_bytes` of input, counted
     after decompression, ends the run with InputTooLargeError."""
 
     max_line_chars: int = 2 * MAX_TEXT_CHARS
@@ -115,6 +116,82 @@ def _bounded_lines(text: IO[str], limit: int) -> Iterator[tuple[str, bool]]:
         while line and not line.endswith(("\n", "\r")):
             line = text.readline(1 << 20)
         yield "", True
+
+
+# Where a CSV parser stands within a row (excel dialect: "," between cells, '"' quoting).
+_CELL_START, _IN_CELL, _IN_QUOTES, _QUOTE_IN_QUOTES, _ROW_ENDED = range(5)
+_CSV_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def _csv_state_after(chunk: str, state: int) -> int:
+    """The parser's state after `chunk`; _ROW_ENDED at a line break outside quotes. Jumps from
+    one special character to the next, so skipping a huge row costs little."""
+    i, n = 0, len(chunk)
+    while i < n:
+        if state == _IN_QUOTES:
+            j = chunk.find('"', i)
+            if j < 0:
+                return state
+            state, i = _QUOTE_IN_QUOTES, j + 1
+            continue
+        match = _CSV_SPECIAL.search(chunk, i)
+        j = match.start() if match else n
+        if j > i and state in (_CELL_START, _QUOTE_IN_QUOTES):
+            state = _IN_CELL  # plain characters (after a closing quote they join the cell too)
+        if match is None:
+            return state
+        char = chunk[j]
+        if char in "\r\n":
+            return _ROW_ENDED
+        if char == ",":
+            state = _CELL_START
+        elif state in (_CELL_START, _QUOTE_IN_QUOTES):
+            state = _IN_QUOTES  # an opening quote, or the second of an escaped pair
+        i = j + 1
+    return state
+
+
+class _RowBudget:
+    """Lines for the csv module, refusing a row (which may span lines inside quotes) of more
+    than `limit` characters, so a row of many large cells is never held whole. The rest of a
+    refused row is read past in pieces, following its quotes to find where it ends, and the
+    refusal is a csv.Error: one error record, and the next row is read as it should be."""
+
+    def __init__(self, text: IO[str], limit: int) -> None:
+        self.text, self.limit = text, limit
+        self.row: list[str] = []  # the lines of the row being read, at most `limit` characters
+        self.used = 0
+
+    def __iter__(self) -> _RowBudget:
+        return self
+
+    def __next__(self) -> str:
+        # Room for the row's own "\r\n", and one character more to tell a cut line.
+        line = self.text.readline(self.limit + 3)
+        if not line:
+            raise StopIteration
+        if self.used + len(line) <= self.limit + 2:
+            self.used += len(line)
+            self.row.append(line)
+            return line
+        self._skip_rest_of_row(line)
+        raise csv.Error(f"row is over {self.limit:,} characters")
+
+    def _skip_rest_of_row(self, piece: str) -> None:
+        state = _CELL_START
+        for line in self.row:
+            state = _csv_state_after(line, state)
+            if state == _ROW_ENDED:  # the parser disagreed; follow the lines it was given
+                state = _CELL_START
+        while piece:
+            state = _csv_state_after(piece, state)
+            if state == _ROW_ENDED:
+                break
+            piece = self.text.readline(1 << 20)
+        self.row_done()
+
+    def row_done(self) -> None:
+        self.row, self.used = [], 0
 
 
 def _json_problem(exc: ValueError | RecursionError) -> str:
@@ -216,8 +293,10 @@ class RecordReader:
     def _csv(self) -> Iterator[InputRecord]:
         raw, text = self._open(self.spec.path)
         with raw, text:
-            reader = csv.DictReader(text)
+            budget = _RowBudget(text, self.spec.limits.max_line_chars)
+            reader = csv.DictReader(budget)
             header, problem = header_of(reader)
+            budget.row_done()
             if problem or self.spec.text_field not in header:
                 raise InvalidInputError(
                     f"{self.spec.path.name}: {problem}"
@@ -227,6 +306,7 @@ class RecordReader:
                     "with --text-field"
                 )
             for index, (line, row, problem) in enumerate(csv_rows(reader), start=1):
+                budget.row_done()
                 self._progress.done = raw.tell()
                 where = f"row {index} (line {line})"
                 if row is None:

@@ -31,8 +31,8 @@ csv.field_size_limit(16 * 1024 * 1024)
 @dataclass(frozen=True)
 class ReadLimits:
     """Bounds on what one input may cost. A line (or CSV row) over `max_line_chars` becomes an
-    error record (read past in small pieces, never held whole); more than `max_input_bytes` of input, counted
-    after decompression, ends the run with InputTooLargeError."""
+    error record (read past in small pieces, never held whole); more than `max_input_bytes` of
+    input, counted after decompression, ends the run with InputTooLargeError."""
 
     max_line_chars: int = 2 * MAX_TEXT_CHARS
     max_input_bytes: int | None = None

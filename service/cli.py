@@ -149,7 +149,8 @@ def cmd_evaluate(args: argparse.Namespace, out: Console) -> int:
     others = [Path(p) for p in args.on]
     if args.challenge:
         others.append(data_dir / CHALLENGE_FOLDER)
-    labeled_sets += [(path.name, load_dataset([path])) for path in others]
+    # Scoring needs no minimum per label (training does): a small set of hard cases is fine.
+    labeled_sets += [(path.name, load_dataset([path], min_per_label=0)) for path in others]
     if labeled_sets:
         classifier = _model(args)  # loaded once, for every set it scores
         for name, labeled in labeled_sets:

@@ -202,3 +202,21 @@ def test_feedback_export_writes_training_jsonl(dirs, tmp_path, capsys):
     exported = load_dataset([output], min_per_label=0)
     assert sorted(exported.labels) == ["perception", "physical"]
     assert {e.source for e in exported.examples} == {"feedback"}
+
+
+def test_evaluate_on_a_small_labeled_file_scores_it(dirs, tmp_path, capsys):
+    """Scoring needs no minimum per label: a dozen hard cases are worth a report."""
+    assert main([*dirs, "train", "--folds", "0"]) == 0
+    capsys.readouterr()
+    few = write_jsonl(
+        tmp_path / "few.jsonl",
+        [
+            {"text": "Humanoid robot that stacks boxes in a warehouse.", "label": "physical"},
+            {"text": "Speech-to-text for call centres.", "label": "perception"},
+            {"text": "A JSON parser for Rust.", "label": "none"},
+        ],
+    )
+    code = main([*dirs, "evaluate", "--folds", "0", "--no-holdout", "--on", str(few), "--json"])
+    assert code == 0
+    [report] = json.loads(capsys.readouterr().out)
+    assert report["n"] == 3 and report["method"].startswith("few.jsonl")

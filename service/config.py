@@ -110,8 +110,8 @@ class Settings(BaseSettings):
     )
     review_capture: bool = Field(
         False,
-        description="Also queue doubtful answers to /v1/classify requests. Off by default: "
-        "texts sent to the service are stored only when the operator says so.",
+        description="Also queue doubtful answers to /v1/classify requests. Off by default: a "
+        "text sent for classification is stored only when the operator says so.",
     )
 
     def review_policy(self) -> CapturePolicy:

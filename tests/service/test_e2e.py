@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 
@@ -12,12 +11,10 @@ import httpx2 as httpx
 import pytest
 
 from classifier.taxonomy import LABELS
-from tests.service.live import running_server
+from tests.service.live import headless_chromium, running_server
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "e2e-token-5b1c"
 
 
@@ -106,31 +103,11 @@ def test_retrain_with_a_correction_promote_and_roll_back_on_two_workers(live_ser
 
 
 def test_page_in_a_real_browser_shows_stage_bars_and_highlights(live_server, tmp_path):
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed (make test installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1000,1300",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
+    with headless_chromium(tmp_path / "profile") as driver:
         driver.get(live_server + "/")
         wait = WebDriverWait(driver, 20)
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".stage-def")))
@@ -152,6 +129,3 @@ def test_page_in_a_real_browser_shows_stage_bars_and_highlights(live_server, tmp
         wait.until(lambda d: "感知 AI" in d.find_element(By.ID, "definitions").text)
         if os.environ.get("AI_STAGE_SCREENSHOT"):
             driver.save_screenshot(os.environ["AI_STAGE_SCREENSHOT"])
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "profile", ignore_errors=True)

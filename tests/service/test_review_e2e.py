@@ -5,7 +5,6 @@ gate's verdict on the page."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,7 @@ import pytest
 from service.review_queue import ReviewQueue
 from service.store import Store
 from tests.conftest import write_jsonl
-from tests.service.live import ai_stage_command, running_server
-from tests.service.test_e2e import CHROMEDRIVER, CHROMIUM
+from tests.service.live import ai_stage_command, headless_chromium, running_server
 from tests.service.test_review_cli import KEYS, TRUTH
 
 pytestmark = pytest.mark.e2e
@@ -35,28 +33,7 @@ def live(tmp_path_factory, tiny_data_dir) -> Iterator[tuple[str, Path, Path, Pat
         yield base, models, tiny_data_dir, workdir / "live.db"
 
 
-def browser(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1000,1250",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-
-
 def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live, tmp_path):
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed (make test installs them)")
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -78,8 +55,7 @@ def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live,
     assert tagged.returncode == 0, tagged.stderr
     assert "5 newly queued" in tagged.stdout
 
-    driver = browser(tmp_path / "profile")
-    try:
+    with headless_chromium(tmp_path / "profile", window_size="1000,1250") as driver:
         driver.get(base + "/#review")
         wait = WebDriverWait(driver, 30)
         token = wait.until(ec.visibility_of_element_located((By.ID, "review-token")))
@@ -139,6 +115,3 @@ def test_tag_with_review_then_settle_by_keyboard_and_retrain_from_the_page(live,
             assert after != before and after in verdict.text
         else:
             assert after == before
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "profile", ignore_errors=True)

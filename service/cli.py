@@ -11,6 +11,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -268,9 +269,7 @@ def _review_policy(args: argparse.Namespace) -> CapturePolicy:
     threshold, margin = args.review_threshold, args.review_margin
     threshold = settings.review_threshold if threshold is None else threshold
     margin = settings.review_margin if margin is None else margin
-    return CapturePolicy(
-        DoubtRule(threshold, margin), settings.review_max_pending, settings.max_text_chars
-    )
+    return replace(settings.review_policy(), rule=DoubtRule(threshold, margin))
 
 
 def cmd_tag(args: argparse.Namespace, out: Console) -> int:
